@@ -1,0 +1,128 @@
+"""Rendering student files from a chapter's source: small steps, one per kind of file."""
+from __future__ import annotations
+
+import json
+
+from autograder.build.sources import ChapterSource, stub, with_rules
+from solutions.registry import CHAPTER_TITLES, Example, Exercise
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def _title(src: ChapterSource) -> str:
+    chapter = src.topic[:4]
+    return f"{chapter} - {CHAPTER_TITLES.get(chapter, src.topic)}"
+
+
+def _intro(src: ChapterSource) -> str:
+    rest = src.docstring.split("\n", 1)[1].strip() if "\n" in src.docstring else ""
+    return rest
+
+
+def stub_module(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
+    """exercises/chNN_topic.py: every signature and docstring, bodies raising."""
+    parts = [f'"""{_title(src)}: fill in every function below.\n\n{_intro(src)}\n\n'
+             f"Self-check with `pytest` in this folder (or `workbook check {src.topic[:4]}`).\n"
+             f'"""\n' + "\n".join(src.imports)]
+    for fn in src.functions:
+        ex = exercises[f"{src.topic[:4]}.{fn.name}"]
+        parts.append(stub(with_rules(fn.text, ex.rules())))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def _example_lines(ex: Example, target: str) -> str:
+    """Python source of one example check; ``target`` prefixes the call ("answers.")."""
+    call = target + ex.call
+    sep = "\n" + " " * (8 if target else 12)
+    if ex.expect is not None:
+        args = [repr(ex.call), f"lambda: {call}", ex.expect]
+        fn = "expect"
+    elif ex.raises is not None:
+        args = [repr(ex.call), f"lambda: {call}", ex.raises]
+        fn = "expect_raises"
+    else:
+        args = [repr(ex.call), f"lambda: {call}", f"lambda out: {ex.check}", repr(ex.says)]
+        fn = "expect_true"
+    return f"{fn}({sep}" + f",{sep}".join(args) + ")"
+
+
+def public_tests(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
+    """test_chNN_topic.py: the docstring examples as pytest tests, one test per exercise."""
+    out = [f'"""Public self-checks for {_title(src)}: the worked examples of each docstring.\n\n'
+           "Run `pytest` in this folder: one line per exercise, PASS or FAIL with the reason.\n"
+           "Passing these does not guarantee full marks: the grader also tries other inputs.\n"
+           '"""\n'
+           "from pathlib import Path\n\nimport torch\n\n"
+           "from selfcheck import expect, expect_raises, expect_true, load_answers\n\n"
+           f'answers = load_answers(Path(__file__).parent, "{src.topic}")']
+    for fn in src.functions:
+        ex = exercises[f"{src.topic[:4]}.{fn.name}"]
+        body = "\n".join("    " + _example_lines(e, "answers.") for e in ex.examples) or \
+            "    pass"
+        out.append(f"def test_{fn.name}():\n{body}")
+    return "\n\n\n".join(out) + "\n"
+
+
+def _cell(kind: str, source: str, grade_id: str | None = None, *, solution=False,
+          grade=False, locked=False, points: float | None = None) -> dict:
+    cell = {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    if grade_id:
+        meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+                "solution": solution, "task": False}
+        if points is not None:
+            meta["points"] = points
+        cell["metadata"]["nbgrader"] = meta
+        if locked:
+            cell["metadata"]["deletable"] = False
+            cell["metadata"]["editable"] = False
+    return cell
+
+
+def _statement(ex: Exercise, doc: str) -> str:
+    book = f" [{ex.book}]" if ex.book else ""
+    head = f"### {ex.order}. `{ex.name}` ({ex.points:g} point{'s' * (ex.points != 1)}){book}"
+    rules = "".join(f"\n- {r}" for r in ex.rules())
+    return f"{head}\n\n```\n{doc}\n```" + (f"\n\n**Rules checked by the grader:**{rules}"
+                                           if rules else "")
+
+
+def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, student: bool) -> str:
+    """The nbgrader source notebook, or (``student``) the released one: solutions replaced
+    by stubs and hidden tests removed, as nbgrader's generate_assignment does."""
+    chapter = src.topic[:4]
+    cells = [
+        _cell("markdown", f"# {_title(src)}\n\n{_intro(src)}\n\nFill in each function "
+              "where it says `raise NotImplementedError()`, then run the cell under it: it "
+              "prints PASS or FAIL with the reason. The grader also tries other inputs "
+              "(other sizes, float64, non-contiguous tensors) and checks the rules listed "
+              "with each exercise.", "intro", locked=True),
+        _cell("code", "\n".join(src.imports) + "\n\nfrom selfcheck import expect, "
+              "expect_raises, expect_true, run_notebook_check", "setup", locked=True),
+    ]
+    for fn in src.functions:
+        ex = exercises[f"{chapter}.{fn.name}"]
+        answer = with_rules(fn.text, ex.rules())
+        if student:
+            answer = stub(answer, "# YOUR CODE HERE\n    raise NotImplementedError()")
+        checks = "\n".join(f"    lambda: {_example_lines(e, '')}," for e in ex.examples)
+        hidden = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
+                  f'grade_answer("{ex.id}", globals())\n{HIDDEN_END}')
+        cells += [
+            _cell("markdown", _statement(ex, fn.docstring), f"{fn.name}_statement",
+                  locked=True),
+            _cell("code", answer, fn.name, solution=True),
+            _cell("code", f'run_notebook_check("{fn.name}", [\n{checks}\n])',
+                  f"{fn.name}_selfcheck", locked=True),
+            _cell("code", f"# Hidden tests for {fn.name} run here when the notebook is graded."
+                  + ("" if student else "\n" + hidden), f"test_{fn.name}", grade=True,
+                  locked=True, points=ex.points),
+        ]
+    nb = {"cells": cells, "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = f"{chapter}-{i:03d}"
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+

@@ -1,0 +1,1 @@
+"""The check toolkit every hidden grader is built from (see grading.py)."""

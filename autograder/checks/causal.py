@@ -1,0 +1,153 @@
+"""The causal-mask battery (DESIGN.md, "The causal-mask battery").
+
+Property checks alone miss head-split bugs, so every causal grader also compares with a
+reference; these checks add what a reference comparison on random inputs can miss:
+
+- ``future_invariance``: re-randomising inputs at positions > t leaves outputs <= t unchanged;
+- ``jacobian_causal``: d out[:, t] / d x[:, s] is exactly 0 for s > t (block-lower-triangular
+  in time), and batch elements do not see each other;
+- ``causal_weights``: exposed weights are exactly 0 above the diagonal, rows sum to 1, no NaN;
+- ``masks_zero_scores``: scores that are exactly 0 above the diagonal still get masked (a mask
+  built from the score values does not);
+- ``half_precision``: on CUDA, float16 inputs give finite outputs (a -1e9 mask overflows).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from autograder.checks.compare import close, tolerance
+
+
+def _with_future_redrawn(g, args: tuple, time_axes: dict[int, int], t: int) -> tuple:
+    out = list(args)
+    for i, axis in time_axes.items():
+        x = args[i].clone()
+        n = x.shape[axis] - (t + 1)
+        if n > 0:
+            fresh = g.randn(*x.narrow(axis, t + 1, n).shape, dtype=x.dtype, scale=3.0)
+            x.narrow(axis, t + 1, n).copy_(fresh)
+        out[i] = x
+    return tuple(out)
+
+
+def future_invariance(g, args: tuple, time_axes: dict[int, int], out_axis: int = 1,
+                      pick: Callable = lambda out: out) -> None:
+    """For every t, outputs at positions <= t ignore inputs at positions > t."""
+    base = g.call("future_invariance", *args)
+    if base is None:
+        return
+    ref = pick(base.value)
+    if not isinstance(ref, torch.Tensor):
+        g.check("future_invariance", False, "the result is not a tensor")
+        return
+    T = ref.shape[out_axis]
+    rtol, atol = tolerance(ref.dtype, ref.device)
+    for t in range(T - 1):
+        out = g.call("future_invariance", *_with_future_redrawn(g, args, time_axes, t))
+        if out is None:
+            return
+        got = pick(out.value)
+        past_ref, past_got = ref.narrow(out_axis, 0, t + 1), got.narrow(out_axis, 0, t + 1)
+        if not close(past_got, past_ref, rtol, atol):
+            g.check("future_invariance", False,
+                    f"position {t} changed when only positions > {t} changed: your mask lets "
+                    "the past see the future (is the mask triu/tril the wrong way round, or "
+                    "applied after the softmax?)")
+            return
+    g.check("future_invariance", True)
+
+
+def jacobian_causal(g, args: tuple, wrt: int, time_axis: int = 1, out_axis: int = 1) -> None:
+    """d out[:, t] / d args[wrt][:, s] == 0 for s > t; batch element 0 sees only itself."""
+    x = args[wrt]
+    probe = g.call("jacobian_causal", *args)
+    if probe is None:
+        return
+    out_like = probe.value
+    T = out_like.shape[out_axis]
+    for t in range(T):
+        g_out = torch.zeros_like(out_like, dtype=x.dtype)
+        g_out.narrow(out_axis, t, 1).copy_(g.randn(*g_out.narrow(out_axis, t, 1).shape,
+                                                   dtype=x.dtype))
+        out = g.call("jacobian_causal", *args, grad_wrt=(wrt,), grad_out=g_out)
+        if out is None:
+            return
+        if out.grad_error:
+            g.check("jacobian_causal", False, out.grad_error)
+            return
+        future = out.grads[0].narrow(time_axis, t + 1, x.shape[time_axis] - t - 1)
+        if future.numel() and future.abs().max().item() != 0.0:
+            per_step = future.abs().movedim(time_axis, 0).flatten(1).amax(1)  # (T - t - 1,)
+            s = t + 1 + int(per_step.nonzero()[0])
+            g.check("jacobian_causal", False,
+                    f"the output at position {t} has a non-zero gradient with respect to the "
+                    f"input at position {s}: information flows from the future (check the "
+                    "mask direction)")
+            return
+    g_out = torch.zeros_like(out_like, dtype=x.dtype)
+    g_out[:1] = g.randn(*g_out[:1].shape, dtype=x.dtype)
+    out = g.call("jacobian_causal", *args, grad_wrt=(wrt,), grad_out=g_out)
+    if out is None or out.grad_error:
+        return
+    if x.shape[0] > 1 and out.grads[0][1:].abs().max().item() != 0.0:
+        g.check("jacobian_causal", False,
+                "batch element 0's output depends on other batch elements: did a reshape or "
+                "view mix the batch and time axes (transpose before reshaping)?")
+        return
+    g.check("jacobian_causal", True)
+
+
+def causal_weights(g, weights: torch.Tensor, check: str = "causal_weights") -> bool:
+    """Exactly 0 above the diagonal, rows summing to 1, no NaN."""
+    if weights.isnan().any():
+        return g.check(check, False, "the weights contain NaN: make sure you aren't computing "
+                                     "0 * -inf or exp(-inf - -inf) anywhere")
+    T = weights.shape[-1]
+    above = torch.ones(T, T, dtype=torch.bool, device=weights.device).triu(1)
+    if (weights[..., above] != 0).any():
+        return g.check(check, False, "some weight above the diagonal is not exactly 0: future "
+                                     "positions must get no attention at all")
+    sums = weights.sum(-1)
+    ok = torch.allclose(sums.double(), torch.ones_like(sums, dtype=torch.float64), atol=1e-4)
+    return g.check(check, ok, f"rows of the weights sum to {sums.flatten()[0].item():.4g}, not "
+                              "1: is the softmax over the last dim?")
+
+
+def masks_zero_scores(g, T: int, batch: int = 2) -> None:
+    """Scores that are 0 above the diagonal (and below it) are still masked by position."""
+    scores = g.randn(batch, T, T)
+    scores = scores.masked_fill(torch.ones(T, T, dtype=torch.bool, device=scores.device)
+                                .triu(1), 0.0)
+    scores[..., 1:, 0] = 0.0  # zeros in the past must stay zeros
+    out = g.call("masks_zero_scores", scores)
+    if out is None:
+        return
+    got = out.value
+    above = torch.ones(T, T, dtype=torch.bool, device=scores.device).triu(1)
+    ok = isinstance(got, torch.Tensor) and got.shape == scores.shape and \
+        bool((got[..., above] == float("-inf")).all()) and \
+        torch.equal(got[..., ~above], scores[..., ~above])
+    g.check("masks_zero_scores", ok,
+            "scores that are exactly 0 above the diagonal were not all set to -inf (or zeros "
+            "below it were changed): build the mask from positions (torch.triu/tril of ones), "
+            "never from the score values")
+
+
+def half_precision(g, args: tuple, oracle: Callable) -> None:
+    """float16 on CUDA: finite and close to the float32 reference."""
+    if g.device.type != "cuda":
+        return
+    half = tuple(a.half() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+                 for a in args)
+    out = g.call("half_precision", *half)
+    if out is None:
+        return
+    got = out.value
+    want = g.oracle64(oracle, *args).float()
+    ok = isinstance(got, torch.Tensor) and bool(got.isfinite().all()) and \
+        close(got.float(), want, 2e-2, 2e-2)
+    g.check("half_precision", ok,
+            "in float16 the result is not finite or far off: a mask value like -1e9 overflows "
+            "float16; use float('-inf') or torch.finfo(x.dtype).min")

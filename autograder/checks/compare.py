@@ -1,0 +1,79 @@
+"""Closeness that depends on dtype and device, and messages that say what differs."""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import torch
+
+_TOL = {  # (rtol, atol) by dtype; CUDA float32 may run matmuls in TF32
+    torch.float64: (1e-7, 1e-9),
+    torch.float32: (2e-5, 2e-6),
+    torch.float16: (2e-2, 2e-3),
+    torch.bfloat16: (3e-2, 3e-3),
+}
+
+
+def tolerance(dtype: torch.dtype, device: str | torch.device = "cpu") -> tuple[float, float]:
+    rtol, atol = _TOL.get(dtype, (0.0, 0.0))
+    if dtype == torch.float32 and torch.device(device).type != "cpu":
+        rtol, atol = 5e-3, 5e-4
+    return rtol, atol
+
+
+def close(got: torch.Tensor, want: torch.Tensor, rtol: float, atol: float) -> bool:
+    """|got - want| <= atol + rtol * max|want| everywhere; inf and NaN must match exactly."""
+    got = got.detach().to("cpu", torch.float64)
+    want = want.detach().to("cpu", torch.float64)
+    if got.shape != want.shape:
+        return False
+    finite = want.isfinite()
+    if not torch.equal(finite, got.isfinite()) or \
+            not torch.equal(got[~finite].nan_to_num(), want[~finite].nan_to_num()):
+        return False
+    if not finite.any():
+        return True
+    scale = max(1.0, want[finite].abs().max().item())
+    return bool(((got - want)[finite].abs() <= atol * scale + rtol * want[finite].abs()).all())
+
+
+def show(x: Any, limit: int = 16) -> str:
+    """A short rendering of a value for a message: full for tiny tensors, a summary otherwise."""
+    if isinstance(x, torch.Tensor):
+        dt = str(x.dtype).replace("torch.", "")
+        if x.numel() <= limit:
+            vals = x.detach().cpu()
+            if vals.is_floating_point():
+                vals = vals.double().round(decimals=4)
+            return f"{vals.tolist()} ({dt})"
+        return f"tensor of shape {tuple(x.shape)} ({dt})"
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(show(v, limit) for v in x[:6])
+        return f"({inner}{', ...' if len(x) > 6 else ''})"
+    text = repr(x)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def first_difference(got: torch.Tensor, want: torch.Tensor) -> str:
+    g, w = got.detach().cpu().double(), want.detach().cpu().double()
+    err = (g - w).abs().nan_to_num(nan=float("inf"))
+    bad = (err > 0) | (g.isnan() != w.isnan())
+    if bad.any():  # point at the worst entry, not the first harmless rounding difference
+        bad = err == err.max()
+    idx = tuple(int(i) for i in bad.nonzero()[0]) if bad.any() else ()
+    where = f"at index {list(idx)}" if idx else ""
+    return f"{where}: expected {w[idx].item():.10g}, got {g[idx].item():.10g}" if idx else ""
+
+
+def which_mistake(got: torch.Tensor, args: tuple, mistakes: Mapping[str, Callable] | None,
+                  rtol: float, atol: float) -> str | None:
+    """The first named mistake whose (wrong) oracle reproduces ``got``."""
+    for message, wrong in (mistakes or {}).items():
+        try:
+            w = wrong(*args)
+        except Exception:
+            continue
+        if isinstance(w, torch.Tensor) and w.shape == got.shape and \
+                close(got, w, max(rtol, 1e-4), max(atol, 1e-5)):
+            return message
+    return None
+

@@ -1,0 +1,293 @@
+"""One exercise graded on one device: inputs, calls, comparisons and the catalog marks.
+
+A grader is a function ``grade(g: Grading)`` that builds inputs with ``g``'s seeded generator,
+computes what it expects with an independent oracle, and asks ``g`` to compare::
+
+    a, b = g.randn(n, k), g.randn(k, m)
+    g.expect("random_inputs", (a, b), want=g.oracle64(torch.mm, a, b),
+             mistakes={"is the result transposed?": lambda a, b: (a @ b).T})
+
+Every call goes through the ``Implementation`` (in this process or in a worker), so the same
+grader serves pytest, ``workbook audit`` and the grading engine.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable, Mapping
+
+import torch
+from torch.utils import _pytree as pytree
+
+from autograder.checks.compare import close, first_difference, show, tolerance, which_mistake
+from autograder.checks.report import Report
+from autograder.runner import Implementation, Outcome, tensor_leaves
+
+FLOATS = (torch.float32, torch.float64)
+
+
+def seed_for(*parts: str) -> int:
+    """A stable 63-bit seed from strings (student id, exercise id, device)."""
+    return int.from_bytes(hashlib.sha256("\0".join(parts).encode()).digest()[:8], "big") >> 1
+
+
+class Grading:
+    def __init__(self, impl: Implementation, exercise, device: str = "cpu", seed: str = "0"):
+        self.impl = impl
+        self.ex = exercise
+        self.device = torch.device(device)
+        self.report = Report(exercise.id, exercise.points)
+        self.gen = torch.Generator().manual_seed(seed_for(seed, exercise.id))
+
+    # -- inputs ----------------------------------------------------------------------------
+    def dims(self, n: int, lo: int = 2, hi: int = 9) -> list[int]:
+        """``n`` different sizes in [lo, hi], so a mixed-up axis shows as a shape error."""
+        pool = torch.randperm(hi - lo + 1, generator=self.gen)[:n] + lo
+        return [int(d) for d in pool]
+
+    def randn(self, *shape: int, dtype=torch.float32, scale: float = 1.0) -> torch.Tensor:
+        return (torch.randn(*shape, generator=self.gen, dtype=torch.float64) * scale).to(
+            self.device, dtype)
+
+    def uniform(self, *shape: int, lo: float = 0.0, hi: float = 1.0, dtype=torch.float32):
+        x = torch.rand(*shape, generator=self.gen, dtype=torch.float64) * (hi - lo) + lo
+        return x.to(self.device, dtype)
+
+    def randint(self, high: int, *shape: int) -> torch.Tensor:
+        return torch.randint(high, shape, generator=self.gen).to(self.device)
+
+    @staticmethod
+    def noncontiguous(x: torch.Tensor) -> torch.Tensor:
+        """The same values in a strided, non-contiguous view."""
+        y = x.new_empty(*x.shape, 2)[..., 0]
+        y.copy_(x)
+        return y
+
+    @staticmethod
+    def transposed_layout(x: torch.Tensor) -> torch.Tensor:
+        """The same values with the last two axes stored column-major."""
+        return x.mT.contiguous().mT
+
+    def oracle64(self, fn: Callable, *args, like: torch.Tensor | None = None):
+        """``fn`` on float64 copies of the float args, cast back to the inputs' float dtype."""
+        floats = [a for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()]
+        ref = like if like is not None else (floats[0] if floats else None)
+        up = [a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+              for a in args]
+        out = fn(*up)
+        if ref is None:
+            return out
+        return pytree.tree_map(lambda t: t.to(ref.dtype) if isinstance(t, torch.Tensor)
+                               and t.is_floating_point() else t, out)
+
+    # -- checks ----------------------------------------------------------------------------
+    def check(self, name: str, passed: bool, message: str = "") -> bool:
+        return self.report.record(name, passed, message)
+
+    def call(self, check: str, *args, kwargs: Mapping | None = None, **opts) -> Outcome | None:
+        """The outcome of a call, or None after recording why it failed under ``check``."""
+        out = self.impl.call(self.ex.name, *args, kwargs=kwargs, **opts)
+        if out.missing:
+            self.check(check, False, f"no function named {self.ex.name} was found in your "
+                                     "submission (is it spelled as in the catalog?)")
+            return None
+        if out.not_implemented:
+            self.check(check, False, f"{self.ex.name} is not implemented yet "
+                                     "(it still raises NotImplementedError)")
+            return None
+        if out.error:
+            self.check(check, False, f"{self.ex.name}{_args_text(args)} raised {out.error}")
+            return None
+        return out
+
+    def expect(self, check: str, args: tuple, want: Any, *, kwargs: Mapping | None = None,
+               mistakes: Mapping[str, Callable] | None = None, exact: bool = False,
+               shares: bool | None = None, rtol: float | None = None,
+               atol: float | None = None) -> Outcome | None:
+        """Call with ``args`` and record whether the result matches ``want``.
+
+        ``mistakes`` maps a message to a wrong oracle: when the result matches one, the
+        message names that mistake. ``shares``: True when the result must be a view of the
+        first tensor input, False when it must not share memory with any input.
+        """
+        out = self.call(check, *args, kwargs=kwargs)
+        if out is None:
+            return None
+        self.inputs_unchanged(out, args)
+        msg = self.difference(out.value, want, args, mistakes, exact, rtol, atol)
+        if msg:
+            where = _args_text(args) if _small(args) else f" on random inputs of shapes " \
+                f"{_shapes(args)}"
+            self.check(check, False, f"{self.ex.name}{where}: {msg}")
+            return out
+        self.check(check, True)
+        if shares is True:
+            self.check("aliasing", bool(out.shares), "the result must be a view of the input "
+                       "(no copy): use indexing, .view, .T or .transpose rather than clone")
+        elif shares is False:
+            self.check("aliasing", not out.shares, "the result shares memory with an input; "
+                       "the catalog asks for a copy (use .clone())")
+        return out
+
+    def against(self, check: str, cases, oracle: Callable, **opts) -> None:
+        """``expect`` on every args tuple of ``cases``, the float64 ``oracle`` giving ``want``."""
+        for args in cases:
+            self.expect(check, args, self.oracle64(oracle, *args), **opts)
+
+    def inputs_unchanged(self, out: Outcome, args: tuple) -> None:
+        self.check("inputs_unchanged", not out.mutated,
+                   f"{self.ex.name} modified its input in place (argument leaf "
+                   f"{list(out.mutated)}): use out-of-place operations (x = x + 1, not x += 1 "
+                   "or x.add_(1)), or clone first")
+
+    def difference(self, got, want, args=(), mistakes=None, exact=False, rtol=None,
+                   atol=None, path: str = "") -> str | None:
+        """None when ``got`` matches ``want``, else what differs and the likely cause."""
+        label = f"{path}: " if path else ""
+        if isinstance(want, torch.Tensor):
+            if type(got) is not torch.Tensor:
+                return f"{label}expected a torch.Tensor, got {type(got).__name__}"
+            if got.shape != want.shape:
+                hint = which_mistake(got, args, mistakes, *tolerance(want.dtype, want.device)) \
+                    or which_mistake_shape(got, want)
+                return (f"{label}expected shape {tuple(want.shape)}, got {tuple(got.shape)}"
+                        + (f" ({hint})" if hint else ""))
+            if got.device.type != want.device.type:
+                return (f"{label}the result is on {got.device.type} but the inputs were on "
+                        f"{want.device.type}: create new tensors with device=x.device")
+            if got.dtype != want.dtype:
+                return (f"{label}expected dtype {_dt(want)}, got {_dt(got)}: keep the input's "
+                        "dtype (avoid a fixed dtype=, .float() or torch.tensor(...) on results)")
+            d_rtol, d_atol = tolerance(want.dtype, want.device)
+            rtol = d_rtol if rtol is None else rtol
+            atol = d_atol if atol is None else atol
+            if exact or not want.is_floating_point():
+                same = torch.equal(got.cpu(), want.cpu())
+            else:
+                same = close(got, want, rtol, atol)
+            if same:
+                return None
+            hint = which_mistake(got, args, mistakes, rtol, atol) if mistakes else None
+            if got.numel() <= 16 and show(got) != show(want):
+                body = f"expected {show(want)}, got {show(got)}"
+            else:
+                body = "values differ " + first_difference(got, want)
+            return f"{label}{body}" + (f": {hint}" if hint else "")
+        if isinstance(want, (tuple, list)) and not isinstance(want, torch.Size):
+            if not isinstance(got, (tuple, list)) or len(got) != len(want):
+                return f"{label}expected a tuple of {len(want)} results, got {show(got)}"
+            for i, (g, w) in enumerate(zip(got, want)):
+                msg = self.difference(g, w, args, mistakes, exact, rtol, atol,
+                                      f"{path}result[{i}]")
+                if msg:
+                    return msg
+            return None
+        if isinstance(want, dict):
+            if not isinstance(got, dict):
+                return f"{label}expected a dict, got {type(got).__name__}"
+            if set(got) != set(want):
+                return f"{label}expected keys {sorted(want)}, got {sorted(map(str, got))}"
+            for k in want:
+                msg = self.difference(got[k], want[k], args, mistakes, exact, rtol, atol,
+                                      f"{path}[{k!r}]")
+                if msg:
+                    return msg
+            return None
+        if isinstance(want, bool) or want is None or isinstance(want, (str, torch.dtype)):
+            return None if type(got) is type(want) and got == want else \
+                f"{label}expected {want!r}, got {show(got)}"
+        if isinstance(want, int):
+            ok = type(got) is int or (isinstance(got, int) and not isinstance(got, bool))
+            return None if ok and got == want else f"{label}expected the int {want}, got {show(got)}"
+        if isinstance(want, float):
+            ok = type(got) in (int, float) and abs(got - want) <= 1e-6 * max(1.0, abs(want))
+            return None if ok else f"{label}expected {want!r}, got {show(got)}"
+        if isinstance(want, torch.Size):
+            return None if isinstance(got, tuple) and tuple(got) == tuple(want) else \
+                f"{label}expected the shape {tuple(want)}, got {show(got)}"
+        raise TypeError(f"grader bug: cannot compare with {type(want).__name__}")
+
+    # -- catalog marks ---------------------------------------------------------------------
+    def banned(self, *args, kwargs: Mapping | None = None) -> None:
+        """**ban**: trace a call at torch-function and dispatch level."""
+        out = self.call("banned_ops", *args, kwargs=kwargs, trace=True)
+        if out is None:
+            return
+        hits = out.trace.banned(self.ex.ban)
+        self.check("banned_ops", not hits,
+                   f"your {self.ex.name} uses {', '.join(hits)}, which this exercise bans "
+                   f"(banned: {', '.join(self.ex.ban)}): build it from simpler operations")
+
+    def vectorised(self, make_args: Callable[[int], tuple], small: int = 3,
+                   large: int = 7) -> None:
+        """**vec**: the number of dispatched ops is the same at two data sizes."""
+        counts = []
+        for size in (small, large):
+            out = self.call("vectorised", *make_args(size), trace=True)
+            if out is None:
+                return
+            counts.append(out.trace.dispatch_count)
+        self.check("vectorised", counts[0] == counts[1],
+                   f"your {self.ex.name} runs {counts[0]} tensor operations at size {small} but "
+                   f"{counts[1]} at size {large}: a Python loop over elements, rows or time "
+                   "is doing work that one vectorised operation should do")
+
+    def gradient(self, args: tuple, oracle: Callable, wrt: tuple[int, ...],
+                 kwargs: Mapping | None = None) -> None:
+        """**grad**: gradients of sum(result * g) in float64 against the oracle's."""
+        args = tuple(a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+                     for a in args)
+        leaves = [a.detach().clone().requires_grad_(True) if i in wrt else a
+                  for i, a in enumerate(args)]
+        ref_out = oracle(*leaves)
+        refs = tensor_leaves(ref_out)
+        g_out = pytree.tree_map(lambda t: torch.randn(t.shape, generator=self.gen,
+                                                      dtype=torch.float64).to(t.device)
+                                if isinstance(t, torch.Tensor) else t, ref_out)
+        want = torch.autograd.grad(refs, [leaves[i] for i in wrt], tensor_leaves(g_out),
+                                   allow_unused=True)
+        out = self.call("gradient", *args, kwargs=kwargs, grad_wrt=wrt,
+                        grad_out=pytree.tree_map(lambda t: t.detach() if isinstance(
+                            t, torch.Tensor) else t, g_out))
+        if out is None:
+            return
+        if out.grad_error:
+            self.check("gradient", False, f"{self.ex.name}: {out.grad_error}")
+            return
+        for i, got, w in zip(wrt, out.grads, want):
+            w = torch.zeros_like(leaves[i]) if w is None else w
+            if not close(got, w, 1e-6, 1e-8):
+                self.check("gradient", False, f"the gradient with respect to argument {i} is "
+                           f"wrong {first_difference(got, w)}: is something computed outside "
+                           "autograd (.detach(), .item(), in-place writes into a leaf)?")
+                return
+        self.check("gradient", True)
+
+
+def which_mistake_shape(got: torch.Tensor, want: torch.Tensor) -> str | None:
+    if got.dim() == want.dim() and sorted(got.shape) == sorted(want.shape):
+        return "axes in the wrong order: a transpose or permute is missing or extra"
+    if got.numel() == want.numel():
+        return "the right number of values in the wrong shape"
+    if got.dim() == want.dim() - 1:
+        return "one axis too few: was a sum or reduction taken over an axis it should keep?"
+    if got.dim() == want.dim() + 1:
+        return "one axis too many: a reduction or squeeze is missing"
+    return None
+
+
+def _dt(x: torch.Tensor) -> str:
+    return str(x.dtype).replace("torch.", "")
+
+
+def _small(args) -> bool:
+    leaves = tensor_leaves(args)
+    return sum(t.numel() for t in leaves) <= 24
+
+
+def _shapes(args) -> str:
+    return ", ".join(str(tuple(a.shape)) if isinstance(a, torch.Tensor) else show(a)
+                     for a in args)
+
+
+def _args_text(args) -> str:
+    return "(" + ", ".join(show(a, limit=24) for a in args) + ")"

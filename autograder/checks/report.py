@@ -1,0 +1,64 @@
+"""Check results and how they turn into an exercise's score."""
+from __future__ import annotations
+
+import dataclasses
+
+# Checks that cost part of an exercise's points; any other failed check costs all of them,
+# since a wrong value, shape, dtype or device is a wrong answer.
+PARTIAL = {"banned_ops", "vectorised", "gradient", "inputs_unchanged", "aliasing",
+           "half_precision", "source_banned_names"}
+
+
+@dataclasses.dataclass
+class CheckResult:
+    name: str
+    passed: bool
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class Report:
+    """The checks of one exercise. A check recorded twice keeps its first failure."""
+
+    def __init__(self, exercise_id: str, points: float):
+        self.exercise_id = exercise_id
+        self.points = points
+        self._checks: dict[str, CheckResult] = {}
+
+    def record(self, name: str, passed: bool, message: str = "") -> bool:
+        old = self._checks.get(name)
+        if old is None or (old.passed and not passed):
+            self._checks[name] = CheckResult(name, bool(passed), "" if passed else message)
+        return bool(passed)
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return list(self._checks.values())
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [c for c in self._checks.values() if not c.passed]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self._checks) and not self.failures
+
+    @property
+    def score(self) -> float:
+        if not self._checks or any(c.name not in PARTIAL for c in self.failures):
+            return 0.0
+        return round(self.points * sum(c.passed for c in self.checks) / len(self.checks), 2)
+
+    @property
+    def status(self) -> str:
+        return "passed" if self.passed else "failed"
+
+    def summary(self) -> str:
+        """Every failed check, one per line: what a student reads."""
+        return "\n".join(f"[{c.name}] {c.message}" for c in self.failures)
+
+    def as_dict(self) -> dict:
+        return {"id": self.exercise_id, "score": self.score, "max_score": self.points,
+                "status": self.status, "checks": [c.as_dict() for c in self.checks]}

@@ -1,0 +1,209 @@
+"""Calling an implementation under test, and what a call reports back.
+
+Graders never call a student's function directly: they ask an ``Implementation`` to make the
+call and get an ``Outcome`` back (the value, or the error; the operator trace; gradients;
+which inputs were modified and which the result aliases). ``InProcess`` makes the call in this
+process and is what the pytest graders, ``workbook audit`` and the tests use; the grading
+engine can supply an implementation that makes the same call in an isolated worker, and the
+graders do not change.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import sys
+import types
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import torch
+from torch.utils import _pytree as pytree
+
+from autograder.checks.trace import Trace, record
+
+
+@dataclasses.dataclass
+class Outcome:
+    value: Any = None
+    error: str | None = None  # "ValueError: ragged rows" when the call raised
+    missing: bool = False  # the function is not in the submission
+    trace: Trace | None = None
+    grads: tuple | None = None  # one per grad_wrt position (zeros where unused)
+    grad_error: str | None = None
+    mutated: tuple[int, ...] = ()  # indexes of tensor leaves of the args changed in place
+    shares: tuple[int, ...] = ()  # indexes of tensor leaves whose memory the result shares
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.missing
+
+    @property
+    def not_implemented(self) -> bool:
+        return bool(self.error) and self.error.startswith("NotImplementedError")
+
+
+def tensor_leaves(tree) -> list[torch.Tensor]:
+    return [x for x in pytree.tree_leaves(tree) if isinstance(x, torch.Tensor)]
+
+
+def _same_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
+    try:
+        return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr() and \
+            a.untyped_storage().nbytes() > 0
+    except RuntimeError:
+        return False
+
+
+def _unchanged(before: torch.Tensor, after: torch.Tensor) -> bool:
+    if before.shape != after.shape or before.dtype != after.dtype:
+        return False
+    return torch.equal(before, after) or bool(
+        before.is_floating_point() and torch.equal(before.isnan(), after.isnan())
+        and torch.equal(before.nan_to_num(), after.nan_to_num()))
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300] if text else ''}".rstrip(": ")
+
+
+class Implementation:
+    """Something graders can call exercises of, by catalog function name."""
+
+    label = "implementation"
+
+    def function(self, name: str) -> Callable | None:
+        raise NotImplementedError
+
+    def call(self, name: str, *args, kwargs: Mapping | None = None, trace: bool = False,
+             grad_wrt: tuple[int, ...] = (), grad_out=None) -> Outcome:
+        """Call ``name(*args, **kwargs)``.
+
+        ``trace``: record the operators run. ``grad_wrt``: positions of float tensor args to
+        differentiate with respect to; they are passed as fresh leaves requiring grad and the
+        gradient of ``sum(result * grad_out)`` comes back in ``Outcome.grads``.
+        """
+        fn = self.function(name)
+        if fn is None:
+            return Outcome(missing=True, error=f"no function named {name} in the submission")
+        kwargs = dict(kwargs or {})
+        args = list(args)
+        for i in grad_wrt:
+            args[i] = args[i].detach().clone().requires_grad_(True)
+        before = [x.detach().clone() for x in tensor_leaves((args, kwargs))]
+        out = Outcome()
+        try:
+            if trace:
+                with record() as out.trace:
+                    out.value = fn(*args, **kwargs)
+            else:
+                out.value = fn(*args, **kwargs)
+        except (Exception, SystemExit) as exc:  # the implementation's failure is a result
+            out.error = _error_text(exc)
+            return out
+        leaves = tensor_leaves((args, kwargs))
+        out.mutated = tuple(i for i, (b, a) in enumerate(zip(before, leaves))
+                            if not _unchanged(b, a.detach()))
+        results = tensor_leaves(out.value)
+        out.shares = tuple(i for i, a in enumerate(leaves)
+                           if any(_same_memory(a, r) for r in results))
+        if grad_wrt:
+            self._differentiate(out, [args[i] for i in grad_wrt], grad_out)
+        out.value = pytree.tree_map(
+            lambda x: x.detach() if isinstance(x, torch.Tensor) else x, out.value)
+        return out
+
+    @staticmethod
+    def _differentiate(out: Outcome, wrt: list[torch.Tensor], grad_out) -> None:
+        results = tensor_leaves(out.value)
+        grad_outs = tensor_leaves(grad_out)
+        if not results or len(results) != len(grad_outs) or \
+                any(r.shape != g.shape for r, g in zip(results, grad_outs)):
+            out.grad_error = "the result does not have the expected structure or shape"
+            return
+        pairs = [(r, g) for r, g in zip(results, grad_outs) if r.requires_grad]
+        if not pairs:
+            out.grad_error = ("your result is not connected to the inputs by autograd (did you "
+                              "use .detach(), .item(), .numpy() or build a new tensor with "
+                              "torch.tensor(...)?)")
+            return
+        try:
+            grads = torch.autograd.grad([r for r, _ in pairs], wrt, [g for _, g in pairs],
+                                        allow_unused=True)
+        except (Exception, SystemExit) as exc:
+            out.grad_error = f"backward pass failed: {_error_text(exc)}"
+            return
+        out.grads = tuple(torch.zeros_like(w) if g is None else g.detach()
+                          for g, w in zip(grads, wrt))
+
+
+class InProcess(Implementation):
+    """Functions looked up in a mapping (a module's namespace, or a dict of functions)."""
+
+    def __init__(self, namespace: Mapping[str, Any], label: str = "in-process"):
+        self.namespace = namespace
+        self.label = label
+
+    def function(self, name: str) -> Callable | None:
+        fn = self.namespace.get(name)
+        return fn if callable(fn) else None
+
+
+def _load_py(path: Path) -> dict:
+    name = f"_submission_{abs(hash(str(path.resolve())))}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return vars(module)
+
+
+def _load_notebook(path: Path) -> dict:
+    from autograder.student.selfcheck import notebook_source
+
+    module = types.ModuleType(f"_submission_nb_{path.stem}")
+    module.__file__ = str(path)
+    exec(compile(notebook_source(path), str(path), "exec"), module.__dict__)
+    return vars(module)
+
+
+def submission_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    skip = ("test_", "conftest", "selfcheck", "__init__")
+    return sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb")
+                  and not p.name.startswith(skip) and ".ipynb_checkpoints" not in p.parts)
+
+
+def load(spec: str) -> Implementation:
+    """``solutions``, ``exercises``, or a path to a .py, a notebook, or a folder of them.
+
+    Functions are found by name wherever they stand; a file that fails to load is reported
+    by the name ``__load_errors__`` in the namespace, and its functions count as missing.
+    """
+    if spec in ("solutions", "exercises"):
+        from solutions.registry import chapter_modules
+
+        namespace: dict = {}
+        for mod in chapter_modules():
+            namespace.update(vars(importlib.import_module(mod.replace("solutions", spec, 1))))
+        return InProcess(namespace, label=spec)
+    path = Path(spec)
+    if not path.exists():
+        raise FileNotFoundError(f"--impl {spec}: no such file or folder")
+    namespace, errors = {}, {}
+    for file in submission_files(path):
+        try:
+            loaded = _load_notebook(file) if file.suffix == ".ipynb" else _load_py(file)
+        except (Exception, SystemExit) as exc:
+            errors[str(file)] = _error_text(exc)
+            continue
+        namespace.update({k: v for k, v in loaded.items() if callable(v)})
+    impl = InProcess(namespace, label=str(path))
+    impl.load_errors = errors
+    return impl

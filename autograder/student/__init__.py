@@ -1,0 +1,1 @@
+"""Files shipped to students (copied by ``workbook build``); no hidden check lives here."""

@@ -1,0 +1,205 @@
+"""Public self-checks for students: the one support file shipped beside the exercises.
+
+This file is copied verbatim into ``exercises/`` and every ``release/chNN_*`` folder by
+``workbook build``; its source of truth is ``autograder/student/selfcheck.py``. It holds no
+hidden check: only the worked examples printed in each docstring, run against your code.
+
+- ``load_answers(folder, topic)`` finds your functions: ``<topic>.py`` if it exists, otherwise
+  the code cells of ``<topic>.ipynb`` (only definitions run: imports, ``def``, assignments).
+- ``expect(...)`` / ``expect_raises(...)`` / ``expect_true(...)`` run one example and raise
+  ``SelfCheckFailed`` with a message that says what was expected and what came back.
+- ``run_notebook_check(...)`` is what a notebook's visible check cell calls: it prints one line.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import math
+import sys
+import types
+from pathlib import Path
+
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+               ast.ClassDef, ast.Assign, ast.AnnAssign)
+
+
+class SelfCheckFailed(AssertionError):
+    """One example gave the wrong answer; the message says how."""
+
+
+def notebook_source(path: str | Path) -> str:
+    """The definitions in a notebook's code cells, as one Python source.
+
+    Cells that nbgrader marks as tests are skipped; in the other cells, magics and shell
+    lines are dropped and so is every top-level statement that is not a definition (a stray
+    ``print(matmul(a, b))`` or a self-check call does not run when your answers are loaded).
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    chunks = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        lines = [ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError as exc:
+            raise SyntaxError(f"{Path(path).name}: a code cell does not parse: {exc}") from None
+        kept = [node for node in tree.body if isinstance(node, DEFINITIONS)]
+        chunks.append(ast.unparse(ast.Module(body=kept, type_ignores=[])))
+    return "\n\n".join(chunks) + "\n"
+
+
+def load_answers(folder: str | Path, topic: str) -> types.ModuleType:
+    """Your answers for ``topic`` ("ch06_products") as a module, from .py or .ipynb."""
+    folder = Path(folder)
+    py, nb = folder / f"{topic}.py", folder / f"{topic}.ipynb"
+    name = f"_answers_{topic}"
+    if py.exists():
+        spec = importlib.util.spec_from_file_location(name, py)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    if nb.exists():
+        module = types.ModuleType(name)
+        module.__file__ = str(nb)
+        exec(compile(notebook_source(nb), str(nb), "exec"), module.__dict__)
+        return module
+    raise FileNotFoundError(f"neither {py.name} nor {nb.name} is in {folder}")
+
+
+def _describe(x) -> str:
+    import torch
+
+    if isinstance(x, torch.Tensor):
+        vals = x.detach().cpu()
+        shown = str(vals.tolist()) if vals.numel() <= 12 else f"[{vals.numel()} values]"
+        return f"tensor {shown} (shape {tuple(x.shape)}, {str(x.dtype).replace('torch.', '')})"
+    return repr(x)
+
+
+def compare(got, want) -> str | None:
+    """None when ``got`` matches ``want``, else a sentence saying how it differs."""
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"expected a tensor, got {type(got).__name__}: {got!r}"
+        if got.shape != want.shape:
+            return f"expected shape {tuple(want.shape)}, got shape {tuple(got.shape)}"
+        if got.dtype != want.dtype:
+            return f"expected dtype {want.dtype}, got {got.dtype}"
+        if want.dtype == torch.bool or not want.is_floating_point():
+            same = torch.equal(got.cpu(), want.cpu())
+        else:
+            same = torch.allclose(got.detach().cpu(), want, rtol=1e-5, atol=1e-6, equal_nan=True)
+        return None if same else f"expected {_describe(want)}, got {_describe(got)}"
+    if isinstance(want, (tuple, list)) and not isinstance(want, torch.Size):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"expected {len(want)} results, got {got!r}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            msg = compare(g, w)
+            if msg:
+                return f"result {i}: {msg}"
+        return None
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or set(got) != set(want):
+            return f"expected a dict with keys {sorted(want)}, got {got!r}"
+        for k in want:
+            msg = compare(got[k], want[k])
+            if msg:
+                return f"key {k!r}: {msg}"
+        return None
+    if isinstance(want, float) and isinstance(got, (int, float)):
+        return None if math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9) else \
+            f"expected {want!r}, got {got!r}"
+    return None if got == want else f"expected {want!r}, got {_describe(got)}"
+
+
+def expect(call: str, got_fn, want) -> None:
+    try:
+        got = got_fn()
+    except NotImplementedError:
+        raise SelfCheckFailed(f"{call}: not implemented yet") from None
+    except Exception as exc:  # the student's bug, reported as a failed check
+        raise SelfCheckFailed(f"{call} raised {type(exc).__name__}: {exc}") from None
+    msg = compare(got, want)
+    if msg:
+        raise SelfCheckFailed(f"{call}: {msg}")
+
+
+def expect_raises(call: str, got_fn, exc_type: type) -> None:
+    try:
+        got = got_fn()
+    except exc_type:
+        return
+    except NotImplementedError:
+        raise SelfCheckFailed(f"{call}: not implemented yet") from None
+    except Exception as exc:
+        raise SelfCheckFailed(f"{call} should raise {exc_type.__name__}, "
+                              f"raised {type(exc).__name__}: {exc}") from None
+    raise SelfCheckFailed(f"{call} should raise {exc_type.__name__}, returned {_describe(got)}")
+
+
+def expect_true(call: str, got_fn, predicate, says: str) -> None:
+    try:
+        out = got_fn()
+    except NotImplementedError:
+        raise SelfCheckFailed(f"{call}: not implemented yet") from None
+    except Exception as exc:
+        raise SelfCheckFailed(f"{call} raised {type(exc).__name__}: {exc}") from None
+    try:
+        ok = bool(predicate(out))
+    except Exception:
+        ok = False
+    if not ok:
+        raise SelfCheckFailed(f"{call}: expected {says}, got {_describe(out)}")
+
+
+def run_notebook_check(name: str, checks) -> bool:
+    """Run one exercise's examples (callables) and print a single PASS/FAIL line."""
+    for check in checks:
+        try:
+            check()
+        except SelfCheckFailed as exc:
+            print(f"FAIL {name}: {exc}")
+            return False
+    print(f"PASS {name}")
+    return True
+
+
+# -- pytest: one line per exercise ------------------------------------------------------------
+
+def pytest_configure(config):
+    config.option.tbstyle = "no"
+    config.option.verbose = -1
+    config.option.reportchars = ""  # the one-line summary below replaces pytest's
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call" and not (report.failed and report.when == "setup"):
+        return
+    name = report.nodeid.rsplit("::", 1)[-1].removeprefix("test_")
+    if report.passed:
+        line = f"PASS {name}"
+    else:
+        exc = getattr(report.longrepr, "reprcrash", None)
+        msg = exc.message if exc is not None else str(report.longrepr)
+        line = f"FAIL {name}: {msg.split('SelfCheckFailed: ', 1)[-1]}"
+    _LINES.append(line)
+
+
+_LINES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _LINES:
+        terminalreporter.write_sep("=", "self-check: one line per exercise")
+        for line in _LINES:
+            terminalreporter.write_line(line)

@@ -1,0 +1,307 @@
+"""ch06 - Products, norms and similarity.
+
+Dot products, matrix products written three ways, norms, cosine similarity and projections:
+the arithmetic under every layer of a network.
+"""
+import torch
+from torch import Tensor
+
+from solutions.registry import Example, exercise
+
+T = "torch.tensor"
+
+
+@exercise("ch06.dot_product", points=1, book="seed", examples=[
+    Example(f"dot_product({T}([1., 2., 3.]), {T}([4., 5., 6.]))", expect=f"{T}(32.)")])
+def dot_product(a: Tensor, b: Tensor) -> Tensor:
+    """The dot product of two vectors.
+
+    Args:
+        a: (D,) float vector.
+        b: (D,) float vector.
+    Returns:
+        0-d tensor sum_i a[i] * b[i], in the inputs' dtype.
+    Example:
+        >>> dot_product(torch.tensor([1., 2., 3.]), torch.tensor([4., 5., 6.]))
+        tensor(32.)
+    """
+    ### BEGIN SOLUTION
+    return torch.dot(a, b)  # ()
+    ### END SOLUTION
+
+
+@exercise("ch06.dot_by_hand", points=1, book="seed",
+          ban=("dot", "vdot", "inner", "mm", "mv", "matmul", "bmm", "einsum", "tensordot"),
+          examples=[Example(f"dot_by_hand({T}([1., 2., 3.]), {T}([4., 5., 6.]))",
+                            expect=f"{T}(32.)")])
+def dot_by_hand(a: Tensor, b: Tensor) -> Tensor:
+    """The dot product without any dot or matmul operator: multiply, then sum.
+
+    Args:
+        a: (D,) float vector.
+        b: (D,) float vector.
+    Returns:
+        0-d tensor sum_i a[i] * b[i].
+    Example:
+        >>> dot_by_hand(torch.tensor([1., 2., 3.]), torch.tensor([4., 5., 6.]))
+        tensor(32.)
+    """
+    ### BEGIN SOLUTION
+    return (a * b).sum()  # (D,) -> ()
+    ### END SOLUTION
+
+
+@exercise("ch06.matvec", points=1, examples=[
+    Example(f"matvec({T}([[1., 2.], [3., 4.], [5., 6.]]), {T}([1., -1.]))",
+            expect=f"{T}([-1., -1., -1.])")])
+def matvec(m: Tensor, v: Tensor) -> Tensor:
+    """Matrix times vector.
+
+    Args:
+        m: (N, D) matrix.
+        v: (D,) vector.
+    Returns:
+        (N,) with out[i] = sum_j m[i, j] * v[j].
+    Example:
+        >>> matvec(torch.tensor([[1., 2.], [3., 4.], [5., 6.]]), torch.tensor([1., -1.]))
+        tensor([-1., -1., -1.])
+    """
+    ### BEGIN SOLUTION
+    return m @ v  # (N, D) @ (D,) -> (N,)
+    ### END SOLUTION
+
+
+@exercise("ch06.matmul", points=1, book="P37, P44, P47, P102, seed", examples=[
+    Example(f"matmul({T}([[1., 2.], [3., 4.]]), {T}([[5., 6.], [7., 8.]]))",
+            expect=f"{T}([[19., 22.], [43., 50.]])"),
+    Example("matmul(torch.ones(150, 4), torch.ones(4, 6)).shape", expect="torch.Size([150, 6])")])
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product.
+
+    Args:
+        a: (N, K) matrix.
+        b: (K, M) matrix.
+    Returns:
+        (N, M) with out[i, j] = sum_k a[i, k] * b[k, j]; a (150, 4) @ (4, 6) gives (150, 6).
+    Example:
+        >>> matmul(torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([[5., 6.], [7., 8.]]))
+        tensor([[19., 22.],
+                [43., 50.]])
+    """
+    ### BEGIN SOLUTION
+    return a @ b  # (N, K) @ (K, M) -> (N, M)
+    ### END SOLUTION
+
+
+@exercise("ch06.matmul_by_broadcast", points=2, vec=True,
+          ban=("mm", "matmul", "bmm", "einsum", "tensordot", "dot", "mv", "addmm", "baddbmm"),
+          examples=[Example(f"matmul_by_broadcast({T}([[1., 2.], [3., 4.]]), "
+                            f"{T}([[5., 6.], [7., 8.]]))",
+                            expect=f"{T}([[19., 22.], [43., 50.]])")])
+def matmul_by_broadcast(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product by broadcasting and a sum, with no product operator.
+
+    Line a up as (N, K, 1) and b as (1, K, M), multiply elementwise, and sum over K.
+
+    Args:
+        a: (N, K) matrix.
+        b: (K, M) matrix.
+    Returns:
+        (N, M), equal to a @ b.
+    Example:
+        >>> matmul_by_broadcast(torch.tensor([[1., 2.], [3., 4.]]),
+        ...                     torch.tensor([[5., 6.], [7., 8.]]))
+        tensor([[19., 22.],
+                [43., 50.]])
+    """
+    ### BEGIN SOLUTION
+    return (a[:, :, None] * b[None, :, :]).sum(dim=1)  # (N, K, 1) * (1, K, M) -> (N, M)
+    ### END SOLUTION
+
+
+@exercise("ch06.batched_matmul", points=1, book="P106, P107", examples=[
+    Example("batched_matmul(torch.ones(2, 3, 4), torch.ones(2, 4, 5)).shape",
+            expect="torch.Size([2, 3, 5])"),
+    Example(f"batched_matmul({T}([[[1., 2.]], [[3., 4.]]]), {T}([[[1.], [1.]], [[2.], [0.]]]))",
+            expect=f"{T}([[[3.]], [[6.]]])")])
+def batched_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """One matrix product per batch element.
+
+    Args:
+        a: (B, N, K).
+        b: (B, K, M).
+    Returns:
+        (B, N, M) with out[i] = a[i] @ b[i].
+    Example:
+        >>> batched_matmul(torch.ones(2, 3, 4), torch.ones(2, 4, 5)).shape
+        torch.Size([2, 3, 5])
+    """
+    ### BEGIN SOLUTION
+    return a @ b  # (B, N, K) @ (B, K, M) -> (B, N, M)
+    ### END SOLUTION
+
+
+@exercise("ch06.bilinear_form", points=1, examples=[
+    Example(f"bilinear_form({T}([[1., 2.]]), {T}([[1., 0.], [0., 2.]]), {T}([[3., 4.]]))",
+            expect=f"{T}([19.])")])
+def bilinear_form(x: Tensor, A: Tensor, y: Tensor) -> Tensor:
+    """x^T A y for every row of a batch.
+
+    Args:
+        x: (B, n).
+        A: (n, m).
+        y: (B, m).
+    Returns:
+        (B,) with out[b] = sum_ij x[b, i] * A[i, j] * y[b, j].
+    Example:
+        >>> bilinear_form(torch.tensor([[1., 2.]]), torch.tensor([[1., 0.], [0., 2.]]),
+        ...               torch.tensor([[3., 4.]]))
+        tensor([19.])
+    """
+    ### BEGIN SOLUTION
+    return ((x @ A) * y).sum(dim=-1)  # (B, n) @ (n, m) -> (B, m) -> (B,)
+    ### END SOLUTION
+
+
+@exercise("ch06.norms", points=1, ban=("norm", "linalg_vector_norm"), examples=[
+    Example(f"norms({T}([3., -4.]))", expect=f"{T}([7., 5., 4.])")])
+def norms(v: Tensor) -> Tensor:
+    """The L1, L2 and max-abs norms of a vector, in that order.
+
+    Args:
+        v: (D,) vector.
+    Returns:
+        (3,) tensor [sum |v|, sqrt(sum v^2), max |v|].
+    Example:
+        >>> norms(torch.tensor([3., -4.]))
+        tensor([7., 5., 4.])
+    """
+    ### BEGIN SOLUTION
+    l1 = v.abs().sum()  # ()
+    l2 = (v * v).sum().sqrt()  # ()
+    linf = v.abs().max()  # ()
+    return torch.stack([l1, l2, linf])  # (3,)
+    ### END SOLUTION
+
+
+@exercise("ch06.frobenius_norm", points=1,
+          ban=("norm", "linalg_matrix_norm", "linalg_vector_norm"), examples=[
+              Example(f"frobenius_norm({T}([[1., 2.], [2., 4.]]))", expect=f"{T}(5.)")])
+def frobenius_norm(m: Tensor) -> Tensor:
+    """The Frobenius norm: the square root of the sum of squared entries.
+
+    Args:
+        m: (N, D) matrix.
+    Returns:
+        0-d tensor.
+    Example:
+        >>> frobenius_norm(torch.tensor([[1., 2.], [2., 4.]]))
+        tensor(5.)
+    """
+    ### BEGIN SOLUTION
+    return (m * m).sum().sqrt()  # ()
+    ### END SOLUTION
+
+
+@exercise("ch06.unit_rows", points=1, examples=[
+    Example(f"unit_rows({T}([[3., 4.], [0., 0.]]), 1e-8)", expect=f"{T}([[0.6, 0.8], [0., 0.]])")])
+def unit_rows(x: Tensor, eps: float) -> Tensor:
+    """Scale each row to unit L2 length.
+
+    Args:
+        x: (N, D).
+        eps: lower bound on the norm, so an all-zero row stays zero instead of NaN.
+    Returns:
+        (N, D) with row i divided by max(||x[i]||, eps).
+    Example:
+        >>> unit_rows(torch.tensor([[3., 4.], [0., 0.]]), 1e-8)
+        tensor([[0.6000, 0.8000],
+                [0.0000, 0.0000]])
+    """
+    ### BEGIN SOLUTION
+    n = (x * x).sum(dim=-1, keepdim=True).sqrt()  # (N, 1)
+    return x / n.clamp_min(eps)  # (N, D)
+    ### END SOLUTION
+
+
+@exercise("ch06.cosine_similarity_matrix", points=2, book="P67", vec=True,
+          ban=("cosine_similarity",), examples=[
+              Example(f"cosine_similarity_matrix({T}([[1., 0.], [0., 0.]]), "
+                      f"{T}([[1., 1.], [2., 0.]]))",
+                      expect=f"{T}([[0.7071068, 1.], [0., 0.]])")])
+def cosine_similarity_matrix(a: Tensor, b: Tensor) -> Tensor:
+    """Cosine similarity between every row of a and every row of b.
+
+    Args:
+        a: (N, D).
+        b: (M, D).
+    Returns:
+        (N, M) with out[i, j] = a[i].b[j] / (max(||a[i]||, 1e-8) * max(||b[j]||, 1e-8)),
+        so a zero row gives similarity 0.
+    Example:
+        >>> cosine_similarity_matrix(torch.tensor([[1., 0.], [0., 0.]]),
+        ...                          torch.tensor([[1., 1.], [2., 0.]]))
+        tensor([[0.7071, 1.0000],
+                [0.0000, 0.0000]])
+    """
+    ### BEGIN SOLUTION
+    na = (a * a).sum(dim=-1, keepdim=True).sqrt().clamp_min(1e-8)  # (N, 1)
+    nb = (b * b).sum(dim=-1, keepdim=True).sqrt().clamp_min(1e-8)  # (M, 1)
+    return (a / na) @ (b / nb).T  # (N, D) @ (D, M) -> (N, M)
+    ### END SOLUTION
+
+
+@exercise("ch06.project_onto", points=1, examples=[
+    Example(f"project_onto({T}([2., 3.]), {T}([1., 0.]))", expect=f"{T}([2., 0.])")])
+def project_onto(v: Tensor, u: Tensor) -> Tensor:
+    """The orthogonal projection of v onto the line spanned by u.
+
+    Args:
+        v: (D,) vector to project.
+        u: (D,) non-zero direction.
+    Returns:
+        (D,) equal to (v.u / u.u) u.
+    Example:
+        >>> project_onto(torch.tensor([2., 3.]), torch.tensor([1., 0.]))
+        tensor([2., 0.])
+    """
+    ### BEGIN SOLUTION
+    return (v * u).sum() / (u * u).sum() * u  # () * (D,) -> (D,)
+    ### END SOLUTION
+
+
+@exercise("ch06.trace", points=1, ban=("trace",), examples=[
+    Example(f"trace({T}([[1., 2.], [3., 4.]]))", expect=f"{T}(5.)")])
+def trace(m: Tensor) -> Tensor:
+    """The sum of the main diagonal.
+
+    Args:
+        m: (N, N) square matrix.
+    Returns:
+        0-d tensor sum_i m[i, i].
+    Example:
+        >>> trace(torch.tensor([[1., 2.], [3., 4.]]))
+        tensor(5.)
+    """
+    ### BEGIN SOLUTION
+    return m.diagonal().sum()  # (N,) -> ()
+    ### END SOLUTION
+
+
+@exercise("ch06.gram_matrix", points=1, examples=[
+    Example(f"gram_matrix({T}([[1., 2.], [3., 4.]]))", expect=f"{T}([[5., 11.], [11., 25.]])")])
+def gram_matrix(x: Tensor) -> Tensor:
+    """Inner products between every pair of rows.
+
+    Args:
+        x: (N, D).
+    Returns:
+        (N, N) with out[i, j] = x[i].x[j].
+    Example:
+        >>> gram_matrix(torch.tensor([[1., 2.], [3., 4.]]))
+        tensor([[ 5., 11.],
+                [11., 25.]])
+    """
+    ### BEGIN SOLUTION
+    return x @ x.T  # (N, D) @ (D, N) -> (N, N)
+    ### END SOLUTION

@@ -1,0 +1,344 @@
+"""ch13 - Attention.
+
+From queries, keys and values to causal multi-head self-attention and a KV cache: the heart
+of a GPT, one small step at a time.
+"""
+import math
+
+import torch
+from torch import Tensor
+
+from solutions.registry import Example, exercise
+
+T = "torch.tensor"
+
+
+@exercise("ch13.project_qkv", points=1, book="P91, P94, P104, seed", examples=[
+    Example("project_qkv(torch.ones(1, 2, 3), torch.ones(3, 2), torch.zeros(2), "
+            "2 * torch.ones(3, 2), torch.ones(2), torch.eye(3)[:, :2], torch.zeros(2))",
+            expect=f"({T}([[[3., 3.], [3., 3.]]]), {T}([[[7., 7.], [7., 7.]]]), "
+                   f"{T}([[[1., 1.], [1., 1.]]]))")])
+def project_qkv(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Tensor, wv: Tensor,
+                bv: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Project every token to a query, a key and a value.
+
+    Args:
+        x: (B, T, C) token vectors.
+        wq, wk, wv: (C, H) projection weights (as in the book: x @ w).
+        bq, bk, bv: (H,) biases, or (T, H) as in the book's examples.
+    Returns:
+        (q, k, v), each (B, T, H): q = x @ wq + bq, and so on.
+    Example:
+        >>> q, k, v = project_qkv(torch.ones(1, 2, 3), torch.ones(3, 2), torch.zeros(2), ...)
+        >>> q
+        tensor([[[3., 3.],
+                 [3., 3.]]])
+    """
+    ### BEGIN SOLUTION
+    q = x @ wq + bq  # (B, T, C) @ (C, H) -> (B, T, H)
+    k = x @ wk + bk  # (B, T, H)
+    v = x @ wv + bv  # (B, T, H)
+    return q, k, v
+    ### END SOLUTION
+
+
+@exercise("ch13.attention_scores", points=1, book="P106", examples=[
+    Example(f"attention_scores({T}([[[1., 0.], [0., 1.]]]), {T}([[[1., 2.], [3., 4.]]]))",
+            expect=f"{T}([[[1., 3.], [2., 4.]]])")])
+def attention_scores(q: Tensor, k: Tensor) -> Tensor:
+    """Raw attention scores: every query dotted with every key.
+
+    Args:
+        q: (B, T, H) queries.
+        k: (B, T, H) keys.
+    Returns:
+        (B, T, T) with out[b, i, j] = q[b, i] . k[b, j] (q k^T over the last two dims).
+    Example:
+        >>> attention_scores(torch.tensor([[[1., 0.], [0., 1.]]]),
+        ...                  torch.tensor([[[1., 2.], [3., 4.]]]))
+        tensor([[[1., 3.],
+                 [2., 4.]]])
+    """
+    ### BEGIN SOLUTION
+    return q @ k.transpose(-2, -1)  # (B, T, H) @ (B, H, T) -> (B, T, T)
+    ### END SOLUTION
+
+
+@exercise("ch13.scaled_attention_scores", points=1, examples=[
+    Example(f"scaled_attention_scores({T}([[[2., 0., 0., 0.]]]), {T}([[[3., 0., 0., 0.]]]))",
+            expect=f"{T}([[[3.]]])")])
+def scaled_attention_scores(q: Tensor, k: Tensor) -> Tensor:
+    """Attention scores divided by sqrt(H), so their spread does not grow with the head size.
+
+    Args:
+        q: (B, T, H) queries.
+        k: (B, T, H) keys.
+    Returns:
+        (B, T, T) equal to q k^T / sqrt(H).
+    Example:
+        >>> scaled_attention_scores(torch.tensor([[[2., 0., 0., 0.]]]),
+        ...                         torch.tensor([[[3., 0., 0., 0.]]]))
+        tensor([[[3.]]])
+    """
+    ### BEGIN SOLUTION
+    H = q.shape[-1]
+    return q @ k.transpose(-2, -1) / math.sqrt(H)  # (B, T, T)
+    ### END SOLUTION
+
+
+@exercise("ch13.causal_mask", points=1, book="seed", examples=[
+    Example("causal_mask(3)",
+            expect=f"{T}([[True, False, False], [True, True, False], [True, True, True]])")])
+def causal_mask(T: int) -> Tensor:
+    """Which positions each position may attend to: itself and the past.
+
+    Args:
+        T: sequence length.
+    Returns:
+        bool (T, T), True where attention is allowed (j <= i).
+    Example:
+        >>> causal_mask(3)
+        tensor([[ True, False, False],
+                [ True,  True, False],
+                [ True,  True,  True]])
+    """
+    ### BEGIN SOLUTION
+    return torch.ones(T, T, dtype=torch.bool).tril()  # (T, T)
+    ### END SOLUTION
+
+
+@exercise("ch13.apply_causal_mask", points=2, book="seed", causal=True, examples=[
+    Example(f"apply_causal_mask({T}([[1., 2.], [3., 4.]]))",
+            expect=f"{T}([[1., float('-inf')], [3., 4.]])")])
+def apply_causal_mask(scores: Tensor) -> Tensor:
+    """Hide the future: -inf wherever a query would look at a later key.
+
+    Args:
+        scores: (..., T, T) attention scores, query i in row i, key j in column j.
+    Returns:
+        (..., T, T): -inf where j > i, every other entry unchanged. The mask must depend
+        on positions only, never on the score values.
+    Example:
+        >>> apply_causal_mask(torch.tensor([[1., 2.], [3., 4.]]))
+        tensor([[1., -inf],
+                [3., 4.]])
+    """
+    ### BEGIN SOLUTION
+    T = scores.shape[-1]
+    future = torch.ones(T, T, dtype=torch.bool, device=scores.device).triu(1)  # (T, T)
+    return scores.masked_fill(future, float("-inf"))  # (..., T, T)
+    ### END SOLUTION
+
+
+@exercise("ch13.masked_softmax", points=2, book="P98", examples=[
+    Example(f"masked_softmax({T}([[0., 0., 5.], [1., 2., 3.]]), "
+            f"{T}([[True, True, False], [False, False, False]]))",
+            expect=f"{T}([[0.5, 0.5, 0.], [0., 0., 0.]])")])
+def masked_softmax(scores: Tensor, allowed: Tensor) -> Tensor:
+    """Softmax over the last dim that only spreads weight over allowed positions.
+
+    Args:
+        scores: (..., T) scores.
+        allowed: bool, same shape as scores (or broadcastable to it); True = may attend.
+    Returns:
+        (..., T) weights: 0 where not allowed, each row summing to 1 over its allowed
+        positions; a row with nothing allowed is all zeros, never NaN.
+    Example:
+        >>> masked_softmax(torch.tensor([[0., 0., 5.], [1., 2., 3.]]),
+        ...                torch.tensor([[True, True, False], [False, False, False]]))
+        tensor([[0.5000, 0.5000, 0.0000],
+                [0.0000, 0.0000, 0.0000]])
+    """
+    ### BEGIN SOLUTION
+    s = scores.masked_fill(~allowed, float("-inf"))  # (..., T)
+    top = s.amax(dim=-1, keepdim=True)  # (..., 1)
+    top = torch.where(top.isfinite(), top, torch.zeros_like(top))  # empty rows: no shift
+    e = torch.exp(s - top)  # (..., T), exactly 0 where not allowed
+    total = e.sum(dim=-1, keepdim=True)  # (..., 1)
+    return torch.where(total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), 0.0)
+    ### END SOLUTION
+
+
+@exercise("ch13.attention_output", points=1, book="P107", examples=[
+    Example(f"attention_output({T}([[[1., 0.], [0.5, 0.5]]]), {T}([[[2., 4.], [4., 0.]]]))",
+            expect=f"{T}([[[2., 4.], [3., 2.]]])")])
+def attention_output(weights: Tensor, v: Tensor) -> Tensor:
+    """Mix the values with the attention weights.
+
+    Args:
+        weights: (B, T, T) attention weights, rows summing to 1.
+        v: (B, T, H) values.
+    Returns:
+        (B, T, H) = weights @ v: row i is the weighted average of the values.
+    Example:
+        >>> attention_output(torch.tensor([[[1., 0.], [0.5, 0.5]]]),
+        ...                  torch.tensor([[[2., 4.], [4., 0.]]]))
+        tensor([[[2., 4.],
+                 [3., 2.]]])
+    """
+    ### BEGIN SOLUTION
+    return weights @ v  # (B, T, T) @ (B, T, H) -> (B, T, H)
+    ### END SOLUTION
+
+
+@exercise("ch13.causal_self_attention", points=3, book="seed", causal=True, vec=True,
+          grad=True, ban=("scaled_dot_product_attention", "_scaled_dot_product*"), examples=[
+              Example("causal_self_attention(torch.tensor([[[2., 0.], [0., 4.]]]), "
+                      "torch.zeros(2, 2), torch.zeros(2), torch.zeros(2, 2), torch.zeros(2), "
+                      "torch.eye(2), torch.zeros(2))",
+                      expect=f"{T}([[[2., 0.], [1., 2.]]])")])
+def causal_self_attention(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Tensor,
+                          wv: Tensor, bv: Tensor) -> Tensor:
+    """One head of scaled, causal self-attention.
+
+    q, k, v = x @ w + b; weights = softmax(q k^T / sqrt(H)) with the future masked out;
+    out = weights @ v.
+
+    Args:
+        x: (B, T, C) token vectors.
+        wq, wk, wv: (C, H) projections; bq, bk, bv: (H,) biases.
+    Returns:
+        (B, T, H); out[:, t] depends only on x[:, :t+1].
+    Example:
+        With zero queries every allowed position gets the same weight, so position 1
+        averages the values of positions 0 and 1:
+        >>> causal_self_attention(torch.tensor([[[2., 0.], [0., 4.]]]), torch.zeros(2, 2),
+        ...     torch.zeros(2), torch.zeros(2, 2), torch.zeros(2), torch.eye(2), torch.zeros(2))
+        tensor([[[2., 0.],
+                 [1., 2.]]])
+    """
+    ### BEGIN SOLUTION
+    B, T, C = x.shape
+    q = x @ wq + bq  # (B, T, H)
+    k = x @ wk + bk  # (B, T, H)
+    v = x @ wv + bv  # (B, T, H)
+    att = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, T, T)
+    future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)  # (T, T)
+    att = att.masked_fill(future, float("-inf")).softmax(dim=-1)  # (B, T, T)
+    return att @ v  # (B, T, H)
+    ### END SOLUTION
+
+
+@exercise("ch13.multi_head_attention", points=3, book="P108, seed", causal=True, vec=True,
+          grad=True, ban=("scaled_dot_product_attention", "_scaled_dot_product*",
+                          "multi_head_attention_forward"), examples=[
+              Example("multi_head_attention(torch.ones(2, 5, 8), torch.zeros(8, 24), "
+                      "torch.zeros(24), torch.zeros(8, 8), torch.zeros(8), 2).shape",
+                      expect="torch.Size([2, 5, 8])"),
+              Example("multi_head_attention(torch.tensor([[[2., 0.], [0., 4.]]]), "
+                      "torch.cat([torch.zeros(2, 4), torch.eye(2)], 1), torch.zeros(6), "
+                      "torch.eye(2), torch.zeros(2), 2)",
+                      expect=f"{T}([[[2., 0.], [1., 2.]]])")])
+def multi_head_attention(x: Tensor, w_qkv: Tensor, b_qkv: Tensor, w_o: Tensor, b_o: Tensor,
+                         n_heads: int) -> Tensor:
+    """Causal multi-head self-attention in the nanoGPT layout.
+
+    Args:
+        x: (B, T, C) token vectors; C is a multiple of n_heads, H = C // n_heads.
+        w_qkv: (C, 3C) packs the q, k and v projections in that order; b_qkv: (3C,).
+        w_o: (C, C) output projection; b_o: (C,).
+        n_heads: number of heads nh; head h owns channels h*H .. (h+1)*H - 1 of q, k, v.
+    Returns:
+        (B, T, C): each head does scaled causal attention, heads are concatenated in
+        order, then projected by w_o, b_o.
+    Example:
+        >>> multi_head_attention(torch.ones(2, 5, 8), torch.zeros(8, 24), torch.zeros(24),
+        ...                      torch.zeros(8, 8), torch.zeros(8), 2).shape
+        torch.Size([2, 5, 8])
+    """
+    ### BEGIN SOLUTION
+    B, T, C = x.shape
+    H = C // n_heads
+    q, k, v = (x @ w_qkv + b_qkv).split(C, dim=-1)  # 3 x (B, T, C)
+    q = q.view(B, T, n_heads, H).transpose(1, 2)  # (B, nh, T, H)
+    k = k.view(B, T, n_heads, H).transpose(1, 2)  # (B, nh, T, H)
+    v = v.view(B, T, n_heads, H).transpose(1, 2)  # (B, nh, T, H)
+    att = q @ k.transpose(-2, -1) / math.sqrt(H)  # (B, nh, T, T)
+    future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)  # (T, T)
+    att = att.masked_fill(future, float("-inf")).softmax(dim=-1)  # (B, nh, T, T)
+    y = (att @ v).transpose(1, 2).reshape(B, T, C)  # (B, nh, T, H) -> (B, T, C)
+    return y @ w_o + b_o  # (B, T, C)
+    ### END SOLUTION
+
+
+@exercise("ch13.padded_causal_attention", points=2, causal=True, examples=[
+    Example(f"padded_causal_attention({T}([[[0.], [0.], [0.]]]), {T}([[[0.], [0.], [0.]]]), "
+            f"{T}([[[1.], [3.], [8.]]]), {T}([[True, False, False]]))",
+            expect=f"{T}([[[0.], [3.], [5.5]]])")])
+def padded_causal_attention(q: Tensor, k: Tensor, v: Tensor, key_padding: Tensor) -> Tensor:
+    """Scaled causal attention that also ignores padded keys.
+
+    Args:
+        q, k, v: (B, T, H).
+        key_padding: bool (B, T), True where the key is padding and must get no weight.
+    Returns:
+        (B, T, H): softmax(q k^T / sqrt(H)) over keys j <= i that are not padding, times v;
+        a query with no allowed key gets zeros.
+    Example:
+        Key 0 is padding, so query 0 sees nothing and query 2 averages keys 1 and 2:
+        >>> padded_causal_attention(torch.tensor([[[0.], [0.], [0.]]]), ...)
+        tensor([[[0.0000], [3.0000], [5.5000]]])
+    """
+    ### BEGIN SOLUTION
+    T = q.shape[-2]
+    att = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, T, T)
+    causal = torch.ones(T, T, dtype=torch.bool, device=q.device).tril()  # (T, T)
+    allowed = causal & ~key_padding[:, None, :]  # (B, T, T)
+    att = att.masked_fill(~allowed, float("-inf"))  # (B, T, T)
+    top = att.amax(dim=-1, keepdim=True)  # (B, T, 1)
+    e = torch.exp(att - torch.where(top.isfinite(), top, torch.zeros_like(top)))  # (B, T, T)
+    total = e.sum(dim=-1, keepdim=True)  # (B, T, 1)
+    w = torch.where(total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), 0.0)
+    return w @ v  # (B, T, H)
+    ### END SOLUTION
+
+
+@exercise("ch13.attention_with_kv_cache", points=2, examples=[
+    Example("attention_with_kv_cache(torch.zeros(1, 1, 2), torch.zeros(1, 1, 2), "
+            f"{T}([[[4., 0.]]]), {T}([[[1., 1.]]]), {T}([[[2., 2.]]]))[0]",
+            expect=f"{T}([[[3., 1.]]])")])
+def attention_with_kv_cache(q_t: Tensor, k_t: Tensor, v_t: Tensor, k_cache: Tensor,
+                            v_cache: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """One decoding step with a key/value cache.
+
+    Append this step's key and value to the caches, then let this step's query attend to
+    everything cached (the past and itself), scaled by 1/sqrt(H).
+
+    Args:
+        q_t, k_t, v_t: (B, 1, H) for the newest position.
+        k_cache, v_cache: (B, S, H) keys and values of the S earlier positions (S may be 0).
+    Returns:
+        (out (B, 1, H), new k_cache (B, S+1, H), new v_cache (B, S+1, H)). Run step by step
+        from empty caches, the outputs equal full causal attention over the sequence.
+    Example:
+        >>> out, k, v = attention_with_kv_cache(torch.zeros(1, 1, 2), torch.zeros(1, 1, 2),
+        ...     torch.tensor([[[4., 0.]]]), torch.tensor([[[1., 1.]]]), torch.tensor([[[2., 2.]]]))
+        >>> out
+        tensor([[[3., 1.]]])
+    """
+    ### BEGIN SOLUTION
+    k_cache = torch.cat([k_cache, k_t], dim=1)  # (B, S+1, H)
+    v_cache = torch.cat([v_cache, v_t], dim=1)  # (B, S+1, H)
+    att = q_t @ k_cache.transpose(-2, -1) / math.sqrt(q_t.shape[-1])  # (B, 1, S+1)
+    out = att.softmax(dim=-1) @ v_cache  # (B, 1, H)
+    return out, k_cache, v_cache
+    ### END SOLUTION
+
+
+@exercise("ch13.attention_entropy", points=1, examples=[
+    Example(f"attention_entropy({T}([[0.5, 0.5], [1., 0.]]))", expect=f"{T}([0.6931472, 0.])")])
+def attention_entropy(weights: Tensor) -> Tensor:
+    """How spread out each row of attention is: its entropy in nats.
+
+    Args:
+        weights: (..., T) rows of attention weights (non-negative, summing to 1).
+    Returns:
+        (...,) with out = -sum_j w_j ln w_j, taking 0 ln 0 = 0 (so a one-hot row gives 0).
+    Example:
+        >>> attention_entropy(torch.tensor([[0.5, 0.5], [1., 0.]]))
+        tensor([0.6931, 0.0000])
+    """
+    ### BEGIN SOLUTION
+    logw = torch.where(weights > 0, weights.log(), 0.0)  # (..., T), 0 where w == 0
+    return -(weights * logw).sum(dim=-1)  # (...,)
+    ### END SOLUTION
