@@ -163,12 +163,17 @@ def _load_py(path: Path) -> dict:
     return vars(module)
 
 
-def _load_notebook(path: Path) -> dict:
-    from autograder.student.selfcheck import notebook_source
+def _load_notebook(path: Path, errors: dict) -> dict:
+    """Run each cell's definitions; a cell that fails is reported and the others still count."""
+    from autograder.student.selfcheck import notebook_cells
 
     module = types.ModuleType(f"_submission_nb_{path.stem}")
     module.__file__ = str(path)
-    exec(compile(notebook_source(path), str(path), "exec"), module.__dict__)
+    for i, chunk in enumerate(notebook_cells(path)):
+        try:
+            exec(compile(chunk, f"{path.name} (cell {i})", "exec"), module.__dict__)
+        except (Exception, SystemExit) as exc:
+            errors[f"{path} (a cell)"] = _error_text(exc)
     return vars(module)
 
 
@@ -199,7 +204,8 @@ def load(spec: str) -> Implementation:
     namespace, errors = {}, {}
     for file in submission_files(path):
         try:
-            loaded = _load_notebook(file) if file.suffix == ".ipynb" else _load_py(file)
+            loaded = _load_notebook(file, errors) if file.suffix == ".ipynb" else \
+                _load_py(file)
         except (Exception, SystemExit) as exc:
             errors[str(file)] = _error_text(exc)
             continue

@@ -6,6 +6,7 @@ For each chapter module ``solutions/chNN_topic.py``:
 - ``exercises/test_chNN_topic.py``  public self-checks (the docstring examples)
 - ``source/chNN_topic/``            the nbgrader source notebook (solutions and hidden tests)
 - ``release/chNN_topic/``           the student notebook, self-checks and support files
+- ``samples/submissions/alice/``    a complete sample submission (answers, no hidden tests)
 
 plus ``exercises/selfcheck.py`` and ``conftest.py`` copied from ``autograder/student/``.
 Every generated file starts with a stamp holding the hash of what follows, so a stub a
@@ -65,11 +66,13 @@ def plan(repo: Path = REPO) -> list[Planned]:
                     stamped(render.stub_module(src, exercises), origin), protected=True),
             Planned(repo / "exercises" / f"test_{src.topic}.py", tests),
             Planned(repo / "source" / src.topic / f"{src.topic}.ipynb",
-                    render.notebook(src, exercises, student=False)),
+                    render.notebook(src, exercises, answers=True, hidden=True)),
             Planned(repo / "source" / src.topic / "selfcheck.py",
                     stamped(support["selfcheck.py"], "autograder/student/selfcheck.py")),
             Planned(repo / "release" / src.topic / f"{src.topic}.ipynb",
-                    render.notebook(src, exercises, student=True)),
+                    render.notebook(src, exercises, answers=False, hidden=False)),
+            Planned(repo / "samples" / "submissions" / "alice" / f"{src.topic}.ipynb",
+                    render.notebook(src, exercises, answers=True, hidden=False)),
             Planned(repo / "release" / src.topic / f"test_{src.topic}.py", tests),
         ]
         out += [Planned(repo / "release" / src.topic / name,

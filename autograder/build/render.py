@@ -88,9 +88,11 @@ def _statement(ex: Exercise, doc: str) -> str:
                                            if rules else "")
 
 
-def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, student: bool) -> str:
-    """The nbgrader source notebook, or (``student``) the released one: solutions replaced
-    by stubs and hidden tests removed, as nbgrader's generate_assignment does."""
+def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, answers: bool,
+             hidden: bool) -> str:
+    """The chapter notebook: with ``answers`` and ``hidden`` the nbgrader source; without
+    either the released one (solutions replaced by stubs, hidden tests removed, as nbgrader's
+    generate_assignment does); with answers only, a complete sample submission."""
     chapter = src.topic[:4]
     cells = [
         _cell("markdown", f"# {_title(src)}\n\n{_intro(src)}\n\nFill in each function "
@@ -104,7 +106,7 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, student: boo
     for fn in src.functions:
         ex = exercises[f"{chapter}.{fn.name}"]
         answer = with_rules(fn.text, ex.rules())
-        if student:
+        if not answers:
             answer = stub(answer, "# YOUR CODE HERE\n    raise NotImplementedError()")
         checks = "\n".join(f"    lambda: {_example_lines(e, '')}," for e in ex.examples)
         hidden = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
@@ -116,7 +118,7 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, student: boo
             _cell("code", f'run_notebook_check("{fn.name}", [\n{checks}\n])',
                   f"{fn.name}_selfcheck", locked=True),
             _cell("code", f"# Hidden tests for {fn.name} run here when the notebook is graded."
-                  + ("" if student else "\n" + hidden), f"test_{fn.name}", grade=True,
+                  + ("\n" + hidden if hidden else ""), f"test_{fn.name}", grade=True,
                   locked=True, points=ex.points),
         ]
     nb = {"cells": cells, "metadata": {

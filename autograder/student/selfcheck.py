@@ -28,12 +28,13 @@ class SelfCheckFailed(AssertionError):
     """One example gave the wrong answer; the message says how."""
 
 
-def notebook_source(path: str | Path) -> str:
-    """The definitions in a notebook's code cells, as one Python source.
+def notebook_cells(path: str | Path) -> list[str]:
+    """The definitions in each of a notebook's code cells, as Python sources.
 
     Cells that nbgrader marks as tests are skipped; in the other cells, magics and shell
     lines are dropped and so is every top-level statement that is not a definition (a stray
-    ``print(matmul(a, b))`` or a self-check call does not run when your answers are loaded).
+    ``print(matmul(a, b))`` or a self-check call does not run when your answers are loaded),
+    and so are imports of this support file.
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     chunks = []
@@ -50,9 +51,16 @@ def notebook_source(path: str | Path) -> str:
             tree = ast.parse("\n".join(lines))
         except SyntaxError as exc:
             raise SyntaxError(f"{Path(path).name}: a code cell does not parse: {exc}") from None
-        kept = [node for node in tree.body if isinstance(node, DEFINITIONS)]
-        chunks.append(ast.unparse(ast.Module(body=kept, type_ignores=[])))
-    return "\n\n".join(chunks) + "\n"
+        kept = [node for node in tree.body if isinstance(node, DEFINITIONS)
+                and not (isinstance(node, ast.ImportFrom) and node.module == "selfcheck")]
+        if kept:
+            chunks.append(ast.unparse(ast.Module(body=kept, type_ignores=[])))
+    return chunks
+
+
+def notebook_source(path: str | Path) -> str:
+    """The definitions of every code cell as one source (see ``notebook_cells``)."""
+    return "\n\n".join(notebook_cells(path)) + "\n"
 
 
 def load_answers(folder: str | Path, topic: str) -> types.ModuleType:

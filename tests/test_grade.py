@@ -1,0 +1,70 @@
+"""`workbook grade` on the bundled sample class: a table, one JSON per student, a CSV."""
+import csv
+import json
+
+import pytest
+
+from solutions.registry import select
+from tests.conftest import REPO, run
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("graded")
+    subs = sorted((REPO / "samples" / "submissions").iterdir())
+    proc = run(REPO / ".venv" / "bin" / "workbook" if (REPO / ".venv").exists() else "workbook",
+               "grade", *subs, "--out", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, proc.stdout
+
+
+def _result(out, student):
+    return json.loads((out / f"{student}.json").read_text())
+
+
+def test_complete_submission_gets_full_marks(graded):
+    r = _result(graded[0], "alice")
+    assert r["score"] == r["max_score"] == sum(e.points for e in select(None))
+    assert {e["status"] for e in r["exercises"]} == {"passed"}
+    assert set(r) >= {"student", "submission", "graded_at", "workbook_version", "device",
+                      "score", "max_score", "exercises"}
+
+
+def test_partly_wrong_submission_gets_feedback_naming_mistakes(graded):
+    r = _result(graded[0], "bob")
+    by_id = {e["id"]: e for e in r["exercises"]}
+    assert by_id["ch06.matmul"]["status"] == "passed"
+    assert by_id["ch01.ones_matrix"]["status"] == "missing"
+    msgs = " ".join(c["message"] for c in by_id["ch13.causal_self_attention"]["checks"])
+    assert by_id["ch13.causal_self_attention"]["score"] == 0
+    assert "future" in msgs or "mask" in msgs
+    vec = {c["name"]: c for c in by_id["ch06.matmul_by_broadcast"]["checks"]}["vectorised"]
+    assert not vec["passed"] and "loop" in vec["message"]
+    assert 0 < by_id["ch06.matmul_by_broadcast"]["score"] < 2
+    assert 0 < r["score"] < r["max_score"]
+
+
+def test_unparsable_file_costs_only_its_own_exercises(graded):
+    by_id = {e["id"]: e for e in _result(graded[0], "carol")["exercises"]}
+    assert by_id["ch06.dot_product"]["status"] == "error"
+    assert "SyntaxError" in by_id["ch06.dot_product"]["checks"][0]["message"]
+    assert by_id["ch13.attention_output"]["status"] == "passed"
+
+
+def test_class_csv_and_table(graded):
+    out, stdout = graded
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol"]
+    assert "class mean" in stdout and "alice" in stdout
+
+
+def test_same_submission_same_result_and_students_get_different_inputs():
+    from autograder.checks.grading import Grading
+    from autograder.runner import load
+
+    ex = select(["ch06.matmul"])[0]
+    impl = load("solutions")
+    a1 = Grading(impl, ex, seed="alice").randn(3)
+    a2 = Grading(impl, ex, seed="alice").randn(3)
+    b = Grading(impl, ex, seed="bob").randn(3)
+    assert a1.equal(a2) and not a1.equal(b)

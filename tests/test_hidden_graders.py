@@ -1,0 +1,31 @@
+"""Acceptance: the hidden graders pass on solutions/ and fail every exercise on the stubs."""
+import re
+
+from solutions.registry import select
+from tests.conftest import run
+
+
+def _outcomes(output: str) -> dict:
+    return dict((m.group(2), m.group(1)) for m in
+                re.finditer(r"^(PASSED|FAILED|ERROR) autograder/test_hidden.py::test_exercise"
+                            r"\[([^\]]+)\]", output, re.M))
+
+
+def test_solutions_pass_every_hidden_grader(python):
+    proc = run(python, "-m", "pytest", "autograder", "--impl", "solutions", "-q", "-rA",
+               "-p", "no:cacheprovider")
+    outcomes = _outcomes(proc.stdout)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert len(outcomes) == len(select(None)), "one test per exercise on cpu"
+    assert set(outcomes.values()) == {"PASSED"}
+
+
+def test_stubs_fail_every_exercise_without_crashing_collection(python):
+    proc = run(python, "-m", "pytest", "autograder", "--impl", "exercises", "-q", "-rA",
+               "-p", "no:cacheprovider")
+    outcomes = _outcomes(proc.stdout)
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert "error" not in proc.stdout.splitlines()[-1]
+    assert len(outcomes) == len(select(None))
+    assert set(outcomes.values()) == {"FAILED"}
+    assert "is not implemented yet" in proc.stdout

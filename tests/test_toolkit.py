@@ -1,0 +1,182 @@
+"""Unit tests of the check toolkit, each check shown to pass and to fail."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.checks import causal
+from autograder.checks.compare import close, tolerance
+from autograder.checks.grading import Grading
+from autograder.checks.report import Report
+from autograder.checks.trace import run_traced
+from autograder.runner import InProcess
+from solutions.registry import Exercise
+
+
+def grading(fn, name="f", **marks):
+    ex = Exercise(id=f"ch99.{name}", points=2.0, book="", **marks)
+    return Grading(InProcess({name: fn}), ex, seed="unit")
+
+
+# -- closeness ---------------------------------------------------------------------------------
+def test_tolerance_depends_on_dtype_and_device():
+    assert tolerance(torch.float64)[0] < tolerance(torch.float32)[0]
+    assert tolerance(torch.float32, "cuda")[0] > tolerance(torch.float32, "cpu")[0]
+
+
+def test_close_float32_vs_float64_and_infinities():
+    x = torch.randn(5, dtype=torch.float64)
+    assert close(x.float(), x, *tolerance(torch.float32))
+    assert not close(x + 1e-3, x, *tolerance(torch.float64))
+    inf = torch.tensor([1.0, float("-inf")])
+    assert close(inf, inf.clone(), 0, 0)
+    assert not close(torch.tensor([1.0, -1e9]), inf, 1e-5, 1e-6)
+    assert not close(torch.tensor([float("nan")]), torch.tensor([0.0]), 1, 1)
+
+
+# -- traces: ban and vec -----------------------------------------------------------------------
+@pytest.mark.parametrize("spelling", [
+    lambda x: F.softmax(x, -1), lambda x: torch.softmax(x, -1), lambda x: x.softmax(-1),
+    lambda x: torch.ops.aten._softmax(x, -1, False)])
+def test_ban_catches_every_alias(spelling):
+    _, trace = run_traced(spelling, torch.randn(3, 4))
+    assert trace.banned(("_softmax", "softmax")), trace
+
+
+def test_ban_wildcards_and_clean_code():
+    q = torch.randn(1, 2, 3)
+    _, trace = run_traced(F.scaled_dot_product_attention, q, q, q)
+    assert trace.banned(("scaled_dot_product_attention", "_scaled_dot_product*"))
+    _, trace = run_traced(lambda x: (x.exp() / x.exp().sum(-1, keepdim=True)), q)
+    assert not trace.banned(("softmax", "_softmax"))
+
+
+def test_vectorised_passes_broadcast_and_fails_loop():
+    g = grading(lambda a: (a * 2).sum(-1), vec=True)
+    g.vectorised(lambda s: (torch.randn(s, 4),))
+    assert g.report.passed
+    g = grading(lambda a: torch.stack([r.sum() for r in a]), vec=True)
+    g.vectorised(lambda s: (torch.randn(s, 4),))
+    assert "loop" in g.report.summary()
+
+
+# -- runner: mutation, aliasing, errors --------------------------------------------------------
+def test_inputs_unchanged_and_aliasing():
+    x = torch.randn(3)
+    g = grading(lambda a: a.mul_(2))
+    g.expect("value", (x.clone(),), x * 2)
+    assert [c.name for c in g.report.failures] == ["inputs_unchanged"]
+    g = grading(lambda a: a)
+    g.expect("value", (x,), x, shares=False)
+    assert "shares memory" in g.report.summary()
+    g = grading(lambda a: a.clone())
+    g.expect("value", (x,), x, shares=True)
+    assert "must be a view" in g.report.summary()
+
+
+def test_wrong_type_dtype_device_and_errors_are_named():
+    x = torch.randn(3, dtype=torch.float64)
+    cases = {lambda a: a.numpy(): "expected a torch.Tensor",
+             lambda a: a.float(): "expected dtype float64",
+             lambda a: a.reshape(3, 1): "expected shape (3,)",
+             lambda a: 1 / 0: "raised ZeroDivisionError"}
+    for fn, words in cases.items():
+        g = grading(fn)
+        g.expect("value", (x,), x)
+        assert words in g.report.summary()
+    g = grading(lambda a: a)
+    g.expect("value", (x,), x.tolist() and x)
+    assert g.report.passed
+
+
+def test_tensor_subclass_is_not_a_tensor_answer():
+    class Sneaky(torch.Tensor):
+        def __eq__(self, other):
+            return True
+
+    x = torch.randn(3)
+    g = grading(lambda a: a.as_subclass(Sneaky))
+    g.expect("value", (x,), x + 1)
+    assert "expected a torch.Tensor" in g.report.summary()
+
+
+def test_mistake_oracle_names_the_mistake():
+    q = torch.randn(2, 3)
+    g = grading(lambda a: a.T @ a)
+    g.expect("value", (q,), q @ q.T, mistakes={"that is x^T x": lambda a: a.T @ a})
+    assert "that is x^T x" in g.report.summary()
+
+
+def test_gradient_check():
+    g = grading(lambda a: a.exp())
+    g.gradient((torch.randn(4),), torch.exp, wrt=(0,))
+    assert g.report.passed
+    g = grading(lambda a: torch.tensor(a.exp().tolist()))
+    g.gradient((torch.randn(4),), torch.exp, wrt=(0,))
+    assert "not connected" in g.report.summary()
+    g = grading(lambda a: a.detach() * 0 + a.exp().detach() + a * 0)
+    g.gradient((torch.randn(4),), torch.exp, wrt=(0,))
+    assert "gradient with respect to argument 0 is wrong" in g.report.summary()
+
+
+# -- report scoring ----------------------------------------------------------------------------
+def test_score_is_zero_on_a_wrong_value_and_partial_on_a_rule():
+    r = Report("ch99.f", 3.0)
+    r.record("random_inputs", True)
+    r.record("banned_ops", False, "uses softmax")
+    assert r.score == 1.5 and r.status == "failed"
+    r.record("random_inputs", False, "wrong")
+    r.record("random_inputs", True)
+    assert r.score == 0.0 and "wrong" in r.summary()
+
+
+# -- causal battery ----------------------------------------------------------------------------
+def _attention(mask: str):
+    def f(x):
+        T = x.shape[1]
+        s = x @ x.transpose(1, 2) / math.sqrt(x.shape[-1])
+        if mask == "causal":
+            s = s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+        elif mask == "swapped":
+            s = s.masked_fill(torch.ones(T, T, dtype=torch.bool).tril(-1), float("-inf"))
+        elif mask == "mixes_batch":
+            x = x.transpose(0, 1).reshape(x.shape)  # a reshape that mixes batch and time
+            return f_causal(x)
+        return s.softmax(-1) @ x
+    return f
+
+
+f_causal = _attention("causal")
+
+
+@pytest.mark.parametrize("mask,ok", [("causal", True), ("none", False), ("swapped", False)])
+def test_future_invariance_and_jacobian(mask, ok):
+    g = grading(_attention(mask))
+    x = torch.randn(2, 5, 3, dtype=torch.float64)
+    causal.future_invariance(g, (x,), {0: 1})
+    causal.jacobian_causal(g, (x,), wrt=0)
+    assert g.report.passed == ok, g.report.summary()
+    if not ok:
+        assert "future" in g.report.summary()
+
+
+def test_jacobian_catches_mixed_batch():
+    g = grading(_attention("mixes_batch"))
+    causal.jacobian_causal(g, (torch.randn(3, 4, 2, dtype=torch.float64),), wrt=0)
+    assert not g.report.passed
+
+
+def test_causal_weights_and_mask_from_values():
+    T = 4
+    w = torch.ones(T, T).tril()
+    g = grading(lambda s: s)
+    assert causal.causal_weights(g, w / w.sum(-1, keepdim=True))
+    assert not causal.causal_weights(g, torch.full((T, T), 1 / T))
+    g = grading(lambda s: s.masked_fill(s.triu(1) != 0, float("-inf")))
+    causal.masks_zero_scores(g, T)
+    assert "never from the score values" in g.report.summary()
+    g = grading(lambda s: s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1),
+                                        float("-inf")))
+    causal.masks_zero_scores(g, T)
+    assert g.report.passed
