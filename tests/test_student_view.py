@@ -78,3 +78,31 @@ def test_release_notebook_has_stub_and_check_for_every_exercise():
                  for c in nb["cells"]}
         assert "raise NotImplementedError()" in by_id[ex.name], ex.id
         assert f'run_notebook_check("{ex.name}"' in by_id[f"{ex.name}_selfcheck"], ex.id
+
+
+def _run_notebook_cells(nb_path, folder, capsys) -> list[str]:
+    """Execute the code cells top to bottom in one namespace, as a kernel would."""
+    import sys
+
+    nb = json.loads(nb_path.read_text())
+    namespace = {"__name__": "__main__"}
+    sys.path.insert(0, str(folder))
+    try:
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                exec(compile("".join(cell["source"]), str(nb_path), "exec"), namespace)
+    finally:
+        sys.path.remove(str(folder))
+        sys.modules.pop("selfcheck", None)
+    return _lines(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("topic", sorted({e.topic for e in select(None)}))
+def test_release_notebook_runs_top_to_bottom(topic, capsys):
+    folder = REPO / "release" / topic
+    lines = _run_notebook_cells(folder / f"{topic}.ipynb", folder, capsys)
+    assert len(lines) == len(select([topic[:4]]))
+    assert all(ln.startswith("FAIL") and "not implemented yet" in ln for ln in lines)
+    lines = _run_notebook_cells(REPO / "samples/submissions/alice" / f"{topic}.ipynb", folder,
+                                capsys)
+    assert len(lines) == len(select([topic[:4]])) and all(ln.startswith("PASS") for ln in lines)

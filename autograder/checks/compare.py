@@ -46,9 +46,15 @@ def show(x: Any, limit: int = 16) -> str:
                 vals = vals.double().round(decimals=4)
             return f"{vals.tolist()} ({dt})"
         return f"tensor of shape {tuple(x.shape)} ({dt})"
+    if isinstance(x, torch.Generator):
+        return "torch.Generator(...)"
+    if isinstance(x, torch.Size):
+        return f"torch.Size({list(x)})"
     if isinstance(x, (list, tuple)):
-        inner = ", ".join(show(v, limit) for v in x[:6])
-        return f"({inner}{', ...' if len(x) > 6 else ''})"
+        inner = ", ".join(show(v, limit) for v in x[:6]) + (", ..." if len(x) > 6 else "")
+        if isinstance(x, list):
+            return f"[{inner}]"
+        return f"({inner},)" if len(x) == 1 else f"({inner})"
     text = repr(x)
     return text if len(text) < 120 else text[:117] + "..."
 

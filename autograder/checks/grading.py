@@ -155,8 +155,11 @@ class Grading:
                 return (f"{label}the result is on {got.device.type} but the inputs were on "
                         f"{want.device.type}: create new tensors with device=x.device")
             if got.dtype != want.dtype:
-                return (f"{label}expected dtype {_dt(want)}, got {_dt(got)}: keep the input's "
-                        "dtype (avoid a fixed dtype=, .float() or torch.tensor(...) on results)")
+                same_as_input = any(a.dtype == want.dtype for a in tensor_leaves(args))
+                hint = (": keep the input's dtype (avoid a fixed dtype=, .float() or "
+                        "torch.tensor(...) on results)") if same_as_input else \
+                    f": create it with dtype={want.dtype}"
+                return f"{label}expected dtype {_dt(want)}, got {_dt(got)}{hint}"
             d_rtol, d_atol = tolerance(want.dtype, want.device)
             rtol = d_rtol if rtol is None else rtol
             atol = d_atol if atol is None else atol
@@ -203,7 +206,8 @@ class Grading:
             return None if ok else f"{label}expected {want!r}, got {show(got)}"
         if isinstance(want, torch.Size):
             return None if isinstance(got, tuple) and tuple(got) == tuple(want) else \
-                f"{label}expected the shape {tuple(want)}, got {show(got)}"
+                f"{label}expected the shape {tuple(want)} as a tuple or torch.Size, " \
+                f"got {type(got).__name__} {show(got)}"
         raise TypeError(f"grader bug: cannot compare with {type(want).__name__}")
 
     # -- catalog marks ---------------------------------------------------------------------
