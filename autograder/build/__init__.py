@@ -8,7 +8,8 @@ For each chapter module ``solutions/chNN_topic.py``:
 - ``release/chNN_topic/``           the student notebook, self-checks and support files
 - ``samples/submissions/alice/``    a complete sample submission (answers, no hidden tests)
 
-plus ``exercises/selfcheck.py`` and ``conftest.py`` copied from ``autograder/student/``.
+plus ``selfcheck.py`` and ``conftest.py`` copied from ``autograder/student/`` wherever
+students run the self-checks.
 Every generated file starts with a stamp holding the hash of what follows, so a stub a
 student has edited is never overwritten (unless ``--force``), and ``--check`` tells stale
 from current without rebuilding anything.
@@ -52,11 +53,12 @@ def plan(repo: Path = REPO) -> list[Planned]:
 
     exercises = load_all()
     student = repo / "autograder" / "student"
-    support = {"selfcheck.py": (student / "selfcheck.py").read_text(encoding="utf-8"),
-               "conftest.py": (student / "conftest.py").read_text(encoding="utf-8")}
-    out = []
-    for name, body in support.items():
-        out.append(Planned(repo / "exercises" / name, stamped(body, f"autograder/student/{name}")))
+    # shipped name -> source in autograder/student/ (not named conftest.py there, or
+    # `pytest autograder` would load the students' one-line-report hooks)
+    shipped = {"selfcheck.py": "selfcheck.py", "conftest.py": "pytest_setup.py"}
+    support = {name: stamped((student / src).read_text(encoding="utf-8"),
+                             f"autograder/student/{src}") for name, src in shipped.items()}
+    out = [Planned(repo / "exercises" / name, body) for name, body in support.items()]
     for path in sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py")):
         src = read_chapter(path)
         origin = f"solutions/{path.name}"
@@ -67,16 +69,14 @@ def plan(repo: Path = REPO) -> list[Planned]:
             Planned(repo / "exercises" / f"test_{src.topic}.py", tests),
             Planned(repo / "source" / src.topic / f"{src.topic}.ipynb",
                     render.notebook(src, exercises, answers=True, hidden=True)),
-            Planned(repo / "source" / src.topic / "selfcheck.py",
-                    stamped(support["selfcheck.py"], "autograder/student/selfcheck.py")),
+            Planned(repo / "source" / src.topic / "selfcheck.py", support["selfcheck.py"]),
             Planned(repo / "release" / src.topic / f"{src.topic}.ipynb",
                     render.notebook(src, exercises, answers=False, hidden=False)),
             Planned(repo / "samples" / "submissions" / "alice" / f"{src.topic}.ipynb",
                     render.notebook(src, exercises, answers=True, hidden=False)),
             Planned(repo / "release" / src.topic / f"test_{src.topic}.py", tests),
         ]
-        out += [Planned(repo / "release" / src.topic / name,
-                        stamped(body, f"autograder/student/{name}"))
+        out += [Planned(repo / "release" / src.topic / name, body)
                 for name, body in support.items()]
     return out
 

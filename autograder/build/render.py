@@ -109,8 +109,8 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, answers: boo
         if not answers:
             answer = stub(answer, "# YOUR CODE HERE\n    raise NotImplementedError()")
         checks = "\n".join(f"    lambda: {_example_lines(e, '')}," for e in ex.examples)
-        hidden = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
-                  f'grade_answer("{ex.id}", globals())\n{HIDDEN_END}')
+        hidden_tests = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
+                        f'grade_answer("{ex.id}", globals())\n{HIDDEN_END}')
         cells += [
             _cell("markdown", _statement(ex, fn.docstring), f"{fn.name}_statement",
                   locked=True),
@@ -118,7 +118,7 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, answers: boo
             _cell("code", f'run_notebook_check("{fn.name}", [\n{checks}\n])',
                   f"{fn.name}_selfcheck", locked=True),
             _cell("code", f"# Hidden tests for {fn.name} run here when the notebook is graded."
-                  + ("\n" + hidden if hidden else ""), f"test_{fn.name}", grade=True,
+                  + ("\n" + hidden_tests if hidden else ""), f"test_{fn.name}", grade=True,
                   locked=True, points=ex.points),
         ]
     nb = {"cells": cells, "metadata": {

@@ -32,23 +32,38 @@ def _with_future_redrawn(g, args: tuple, time_axes: dict[int, int], t: int) -> t
     return tuple(out)
 
 
+def _series(g, check: str, value, out_axis: int, T: int) -> torch.Tensor | None:
+    """``value`` when it is a tensor with T positions along ``out_axis``, else None (recorded)."""
+    if not isinstance(value, torch.Tensor):
+        g.check(check, False, "the result is not a tensor")
+        return None
+    if value.dim() <= (out_axis if out_axis >= 0 else -out_axis - 1) or \
+            value.shape[out_axis] != T:
+        g.check(check, False, f"the result of shape {tuple(value.shape)} does not have the "
+                              f"{T} positions of the input along axis {out_axis}")
+        return None
+    return value
+
+
 def future_invariance(g, args: tuple, time_axes: dict[int, int], out_axis: int = 1,
                       pick: Callable = lambda out: out) -> None:
     """For every t, outputs at positions <= t ignore inputs at positions > t."""
     base = g.call("future_invariance", *args)
     if base is None:
         return
-    ref = pick(base.value)
-    if not isinstance(ref, torch.Tensor):
-        g.check("future_invariance", False, "the result is not a tensor")
+    i, axis = next(iter(time_axes.items()))
+    T = args[i].shape[axis]
+    ref = _series(g, "future_invariance", pick(base.value), out_axis, T)
+    if ref is None:
         return
-    T = ref.shape[out_axis]
     rtol, atol = tolerance(ref.dtype, ref.device)
     for t in range(T - 1):
         out = g.call("future_invariance", *_with_future_redrawn(g, args, time_axes, t))
         if out is None:
             return
-        got = pick(out.value)
+        got = _series(g, "future_invariance", pick(out.value), out_axis, T)
+        if got is None:
+            return
         past_ref, past_got = ref.narrow(out_axis, 0, t + 1), got.narrow(out_axis, 0, t + 1)
         if not close(past_got, past_ref, rtol, atol):
             g.check("future_invariance", False,
@@ -65,8 +80,10 @@ def jacobian_causal(g, args: tuple, wrt: int, time_axis: int = 1, out_axis: int 
     probe = g.call("jacobian_causal", *args)
     if probe is None:
         return
-    out_like = probe.value
-    T = out_like.shape[out_axis]
+    T = x.shape[time_axis]
+    out_like = _series(g, "jacobian_causal", probe.value, out_axis, T)
+    if out_like is None:
+        return
     for t in range(T):
         g_out = torch.zeros_like(out_like, dtype=x.dtype)
         g_out.narrow(out_axis, t, 1).copy_(g.randn(*g_out.narrow(out_axis, t, 1).shape,

@@ -184,13 +184,30 @@ def run_notebook_check(name: str, checks) -> bool:
 
 # -- pytest: one line per exercise ------------------------------------------------------------
 
+_ACTIVE = False
+
+
+def _runs_here(config) -> bool:
+    """Is this pytest run about the self-checks in this folder (not merely naming it)?"""
+    here = Path(__file__).resolve().parent
+    start = Path(config.invocation_params.dir)
+    paths = [(start / a.split("::")[0]).resolve() for a in config.args] or [start.resolve()]
+    return all(p == here or here in p.parents for p in paths)
+
+
 def pytest_configure(config):
+    global _ACTIVE
+    _ACTIVE = _runs_here(config)
+    if not _ACTIVE:
+        return
     config.option.tbstyle = "no"
     config.option.verbose = -1
     config.option.reportchars = ""  # the one-line summary below replaces pytest's
 
 
 def pytest_runtest_logreport(report):
+    if not _ACTIVE:
+        return
     if report.when != "call" and not (report.failed and report.when == "setup"):
         return
     name = report.nodeid.rsplit("::", 1)[-1].removeprefix("test_")
