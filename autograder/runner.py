@@ -9,6 +9,7 @@ graders do not change.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib
 import importlib.util
@@ -17,6 +18,7 @@ import types
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import torch
 from torch.utils import _pytree as pytree
 
@@ -31,8 +33,9 @@ class Outcome:
     trace: Trace | None = None
     grads: tuple | None = None  # one per grad_wrt position (zeros where unused)
     grad_error: str | None = None
-    mutated: tuple[int, ...] = ()  # indexes of tensor leaves of the args changed in place
-    shares: tuple[int, ...] = ()  # indexes of tensor leaves whose memory the result shares
+    mutated: tuple[int, ...] = ()  # positions of the args the call changed in place
+    shares: tuple[int, ...] = ()  # positions of the args whose memory the result shares
+    generator_states: tuple = ()  # state of each torch.Generator arg after the call
 
     @property
     def ok(self) -> bool:
@@ -47,20 +50,53 @@ def tensor_leaves(tree) -> list[torch.Tensor]:
     return [x for x in pytree.tree_leaves(tree) if isinstance(x, torch.Tensor)]
 
 
-def _same_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
+def _buffers(tree) -> list:
+    """The tensors and NumPy arrays in an argument (the things a result could alias)."""
+    return [x for x in pytree.tree_leaves(tree) if isinstance(x, (torch.Tensor, np.ndarray))]
+
+
+def _same_memory(a, result: torch.Tensor) -> bool:
     try:
-        return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr() and \
+        if isinstance(a, np.ndarray):
+            return result.device.type == "cpu" and \
+                np.shares_memory(a, result.detach().resolve_conj().numpy())
+        return a.untyped_storage().data_ptr() == result.untyped_storage().data_ptr() and \
             a.untyped_storage().nbytes() > 0
-    except RuntimeError:
+    except (RuntimeError, TypeError, ValueError):
         return False
 
 
-def _unchanged(before: torch.Tensor, after: torch.Tensor) -> bool:
-    if before.shape != after.shape or before.dtype != after.dtype:
+def _snapshot(arg):
+    """A copy of an argument to compare with after the call (generators are not values)."""
+    return pytree.tree_map(lambda x: x.detach().clone() if isinstance(x, torch.Tensor) else
+                           x.copy() if isinstance(x, np.ndarray) else
+                           None if isinstance(x, torch.Generator) else copy.deepcopy(x), arg)
+
+
+def _unchanged(before, after) -> bool:
+    if isinstance(before, torch.Tensor):
+        after = after.detach() if isinstance(after, torch.Tensor) else after
+        if not isinstance(after, torch.Tensor) or before.shape != after.shape or \
+                before.dtype != after.dtype:
+            return False
+        return torch.equal(before, after) or bool(
+            before.is_floating_point() and torch.equal(before.isnan(), after.isnan())
+            and torch.equal(before.nan_to_num(), after.nan_to_num()))
+    if isinstance(before, np.ndarray):
+        return isinstance(after, np.ndarray) and before.dtype == after.dtype and \
+            np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")
+    if before is None:
+        return True
+    try:
+        return bool(before == after)
+    except Exception:
         return False
-    return torch.equal(before, after) or bool(
-        before.is_floating_point() and torch.equal(before.isnan(), after.isnan())
-        and torch.equal(before.nan_to_num(), after.nan_to_num()))
+
+
+def _arg_unchanged(before, after) -> bool:
+    b_leaves, b_spec = pytree.tree_flatten(before)
+    a_leaves, a_spec = pytree.tree_flatten(after)
+    return b_spec == a_spec and all(_unchanged(b, a) for b, a in zip(b_leaves, a_leaves))
 
 
 def _error_text(exc: BaseException) -> str:
@@ -77,12 +113,19 @@ class Implementation:
         raise NotImplementedError
 
     def call(self, name: str, *args, kwargs: Mapping | None = None, trace: bool = False,
-             grad_wrt: tuple[int, ...] = (), grad_out=None) -> Outcome:
+             grad_wrt: tuple[int, ...] = (), grad_out=None,
+             global_seed: int | None = None) -> Outcome:
         """Call ``name(*args, **kwargs)``.
 
         ``trace``: record the operators run. ``grad_wrt``: positions of float tensor args to
         differentiate with respect to; they are passed as fresh leaves requiring grad and the
         gradient of ``sum(result * grad_out)`` comes back in ``Outcome.grads``.
+        ``global_seed``: seed torch's global RNG just before the call (to show that a rand
+        exercise draws only from the generator it is given).
+
+        Everything the judge learns comes back in the ``Outcome`` (mutated and aliased args,
+        generator states), never by looking at the arguments afterwards, so an
+        implementation in another process can report the same.
         """
         fn = self.function(name)
         if fn is None:
@@ -91,23 +134,28 @@ class Implementation:
         args = list(args)
         for i in grad_wrt:
             args[i] = args[i].detach().clone().requires_grad_(True)
-        before = [x.detach().clone() for x in tensor_leaves((args, kwargs))]
+        given = [*args, *kwargs.values()]
+        before = [_snapshot(a) for a in given]
         out = Outcome()
         try:
-            if trace:
-                with record() as out.trace:
+            with torch.random.fork_rng(devices=[], enabled=global_seed is not None):
+                if global_seed is not None:
+                    torch.manual_seed(global_seed)
+                if trace:
+                    with record() as out.trace:
+                        out.value = fn(*args, **kwargs)
+                else:
                     out.value = fn(*args, **kwargs)
-            else:
-                out.value = fn(*args, **kwargs)
         except (Exception, SystemExit) as exc:  # the implementation's failure is a result
             out.error = _error_text(exc)
             return out
-        leaves = tensor_leaves((args, kwargs))
-        out.mutated = tuple(i for i, (b, a) in enumerate(zip(before, leaves))
-                            if not _unchanged(b, a.detach()))
+        out.mutated = tuple(i for i, (b, a) in enumerate(zip(before, given))
+                            if not _arg_unchanged(b, a))
         results = tensor_leaves(out.value)
-        out.shares = tuple(i for i, a in enumerate(leaves)
-                           if any(_same_memory(a, r) for r in results))
+        out.shares = tuple(i for i, a in enumerate(given)
+                           if any(_same_memory(x, r) for x in _buffers(a) for r in results))
+        out.generator_states = tuple(a.get_state() for a in given
+                                     if isinstance(a, torch.Generator))
         if grad_wrt:
             self._differentiate(out, [args[i] for i in grad_wrt], grad_out)
         out.value = pytree.tree_map(

@@ -180,3 +180,51 @@ def test_causal_weights_and_mask_from_values():
                                         float("-inf")))
     causal.masks_zero_scores(g, T)
     assert g.report.passed
+
+
+# -- rand: seeded properties -------------------------------------------------------------------
+from autograder.checks import rand  # noqa: E402
+
+
+def _rand_grading(fn):
+    return grading(fn, rand=True)
+
+
+def _uniform_checks(g):
+    rand.reproducible(g, lambda shape, gen: (shape, gen), torch.float32, (50,))
+    x, _ = rand.draw(g, "moments", ((100, 100), rand.generator(7)), torch.float32, (100, 100))
+    if x is not None:
+        rand.in_range(g, "f", x, 0, 1, "use torch.rand")
+        rand.moments(g, "f", x, 0.5, 1 / math.sqrt(12), {"that is randn": (0.0, 1.0)})
+
+
+def test_rand_accepts_a_correct_sampler():
+    g = _rand_grading(lambda shape, gen: torch.rand(shape, generator=gen))
+    _uniform_checks(g)
+    assert g.report.passed, g.report.summary()
+
+
+@pytest.mark.parametrize("fn,words", [
+    (lambda shape, gen: torch.rand(shape), "global rng"),
+    (lambda shape, gen: torch.rand(shape, generator=torch.Generator().manual_seed(0)),
+     "same draws"),
+    (lambda shape, gen: torch.rand(shape, generator=gen, dtype=torch.float64), "dtype"),
+    (lambda shape, gen: torch.randn(shape, generator=gen), "that is randn"),
+    (lambda shape, gen: torch.rand(shape, generator=gen.manual_seed(gen.initial_seed())),
+     "state advances")])
+def test_rand_rejects_wrong_samplers(fn, words):
+    g = _rand_grading(fn)
+    _uniform_checks(g)
+    assert words in g.report.summary().lower()
+
+
+def test_runner_reports_numpy_sharing_and_plain_mutation():
+    import numpy as np
+
+    a = np.arange(4.0, dtype=np.float32)
+    out = InProcess({"f": torch.from_numpy}).call("f", a)
+    assert out.shares == (0,)
+    out = InProcess({"f": lambda a: torch.tensor(a)}).call("f", a)
+    assert out.shares == ()
+    out = InProcess({"f": lambda xs: xs.append(1) or torch.zeros(1)}).call("f", [1.0, 2.0])
+    assert out.mutated == (0,)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import torch
 
 _TOL = {  # (rtol, atol) by dtype; CUDA float32 may run matmuls in TF32
@@ -47,7 +48,12 @@ def show(x: Any, limit: int = 16) -> str:
             return f"{vals.tolist()} ({dt})"
         return f"tensor of shape {tuple(x.shape)} ({dt})"
     if isinstance(x, torch.Generator):
-        return "torch.Generator(...)"
+        return f"torch.Generator().manual_seed({x.initial_seed()})"
+    if isinstance(x, np.ndarray):
+        return f"np.array({show(x.tolist(), limit)}, dtype={x.dtype})" if x.size <= limit \
+            else f"<an array of shape {x.shape}, {x.dtype}>"
+    if isinstance(x, float):
+        return repr(round(x, 4))
     if isinstance(x, torch.Size):
         return f"torch.Size({list(x)})"
     if isinstance(x, (list, tuple)):

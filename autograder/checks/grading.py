@@ -83,8 +83,15 @@ class Grading:
     def check(self, name: str, passed: bool, message: str = "") -> bool:
         return self.report.record(name, passed, message)
 
-    def call(self, check: str, *args, kwargs: Mapping | None = None, **opts) -> Outcome | None:
-        """The outcome of a call, or None after recording why it failed under ``check``."""
+    def call_text(self, args: tuple) -> str:
+        """The call as a student would write it (long arguments summarised)."""
+        text = _args_text(args)
+        return f"{self.ex.name}{text if len(text) <= 160 else text[:150] + ' ...)'}"
+
+    def call(self, check: str, *args, kwargs: Mapping | None = None, hint: str = "",
+             **opts) -> Outcome | None:
+        """The outcome of a call, or None after recording why it failed under ``check``
+        (``hint`` is added when the call raised)."""
         out = self.impl.call(self.ex.name, *args, kwargs=kwargs, **opts)
         if out.missing:
             self.check(check, False, f"no function named {self.ex.name} was found in your "
@@ -95,7 +102,8 @@ class Grading:
                                      "(it still raises NotImplementedError)")
             return None
         if out.error:
-            self.check(check, False, f"{self.ex.name}{_args_text(args)} raised {out.error}")
+            self.check(check, False, f"{self.call_text(args)} raised {out.error}"
+                       + (f": {hint}" if hint else ""))
             return None
         return out
 
@@ -134,10 +142,11 @@ class Grading:
             self.expect(check, args, self.oracle64(oracle, *args), **opts)
 
     def inputs_unchanged(self, out: Outcome, args: tuple) -> None:
+        which = ", ".join(_ordinal(i) for i in out.mutated)
         self.check("inputs_unchanged", not out.mutated,
-                   f"{self.ex.name} modified its input in place (argument leaf "
-                   f"{list(out.mutated)}): use out-of-place operations (x = x + 1, not x += 1 "
-                   "or x.add_(1)), or clone first")
+                   f"{self.ex.name} modified its input in place (the {which} argument): use "
+                   "out-of-place operations (x = x + 1, not x += 1, x[i] = v or x.add_(1)), "
+                   "or clone first")
 
     def difference(self, got, want, args=(), mistakes=None, exact=False, rtol=None,
                    atol=None, path: str = "") -> str | None:
@@ -277,6 +286,11 @@ def which_mistake_shape(got: torch.Tensor, want: torch.Tensor) -> str | None:
     if got.dim() == want.dim() + 1:
         return "one axis too many: a reduction or squeeze is missing"
     return None
+
+
+def _ordinal(i: int) -> str:
+    return ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")[i] \
+        if i < 7 else f"#{i + 1}"
 
 
 def _dt(x: torch.Tensor) -> str:

@@ -11,12 +11,12 @@ results whatever the global RNG does in between, other seeds give other results,
 generator's own state advances, and shape, dtype, range and the moments of a large sample are
 right (within 6 standard errors, so a correct answer fails with negligible probability).
 """
-import copy
 import math
 
 import numpy as np
 import torch
 
+from autograder.checks import rand
 from autograder.checks.compare import show, which_mistake
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
@@ -26,39 +26,6 @@ SAMPLE = (80, 250)  # 20000 draws for the moment checks, two different sizes
 
 
 # -- calling and comparing -----------------------------------------------------------------
-
-def _arg_text(a) -> str:
-    """Python source-like text of an argument: lists stay lists, (3,) keeps its comma."""
-    if isinstance(a, torch.Generator):
-        return f"torch.Generator().manual_seed({a.initial_seed()})"
-    if isinstance(a, np.ndarray):
-        return f"np.array({_arg_text(a.tolist())}, dtype={a.dtype})" if a.size <= 12 else \
-            f"<an array of shape {a.shape}, {a.dtype}>"
-    if isinstance(a, float):
-        return repr(round(a, 4))
-    if isinstance(a, list):
-        return "[" + ", ".join(_arg_text(x) for x in a) + "]"
-    if isinstance(a, tuple):
-        return "(" + ", ".join(_arg_text(x) for x in a) + ("," if len(a) == 1 else "") + ")"
-    return show(a, limit=24)
-
-
-def _call_text(g, args) -> str:
-    text = ", ".join(_arg_text(a) for a in args)
-    return f"{g.ex.name}({text if len(text) <= 160 else text[:150] + ' ...'})"
-
-
-def _call(g, check: str, args: tuple, hint: str = ""):
-    """The outcome of the call, or None after recording why it failed (with ``hint``)."""
-    out = g.impl.call(g.ex.name, *args)
-    if out.missing or out.not_implemented:
-        return g.call(check, *args)  # records the toolkit's message and returns None
-    if out.error:
-        g.check(check, False, f"{_call_text(g, args)} raised {out.error}"
-                + (f": {hint}" if hint else ""))
-        return None
-    return out
-
 
 def _dt(dtype: torch.dtype) -> str:
     return str(dtype).replace("torch.", "")
@@ -72,26 +39,6 @@ def _dtype_hint(want: torch.dtype) -> str:
             "float64 by default: pass dtype=torch.float32")
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    return a == b
-
-
-def _tensor_result(g, check: str, call: str, got, want: torch.Tensor) -> bool:
-    """Record a failure and return False unless ``got`` is a tensor of want's dtype."""
-    if type(got) is not torch.Tensor:
-        g.check(check, False, f"{call} returned a {type(got).__name__}; expected a torch.Tensor "
-                              f"({_dt(want.dtype)}): build it with a torch function")
-        return False
-    if got.dtype != want.dtype:
-        g.check("dtype", False, f"{call} returned dtype {_dt(got.dtype)}; the catalog asks for "
-                                f"{_dt(want.dtype)}: {_dtype_hint(want.dtype)}")
-        return False
-    g.check("dtype", True)
-    return True
-
-
 def _made(g, check: str, args: tuple, want: torch.Tensor, mistakes=None, hint: str = ""):
     """Call an exercise that builds a tensor from plain arguments and compare with ``want``.
 
@@ -99,15 +46,13 @@ def _made(g, check: str, args: tuple, want: torch.Tensor, mistakes=None, hint: s
     wrong oracle over the same arguments (it may give another shape); ``hint`` is added when
     the call raises.
     """
-    before = copy.deepcopy(args)
-    out = _call(g, check, args, hint)
+    out = g.call(check, *args, hint=hint)
     if out is None:
         return None
-    call = _call_text(g, before)
-    g.check("inputs_unchanged", all(_same(a, b) for a, b in zip(before, args)),
-            f"{call} modified its argument in place: build a new object instead")
+    call = g.call_text(args)
+    g.inputs_unchanged(out, args)
     got = out.value
-    if not _tensor_result(g, check, call, got, want):
+    if not rand.tensor_of(g, check, call, got, want.dtype, _dtype_hint(want.dtype)):
         return out
     if got.shape != want.shape:
         hint = which_mistake(got, args, mistakes, 1e-6, 1e-6) if mistakes else None
@@ -127,7 +72,7 @@ def _raises(g, check: str, args: tuple, exc: str, why: str) -> None:
     if out.missing or out.not_implemented:
         g.call(check, *args)
         return
-    call = _call_text(g, args)
+    call = g.call_text(args)
     if out.error is None:
         g.check(check, False, f"{call} returned {show(out.value)}, but {why} must raise {exc}")
     elif out.error.split(":")[0] != exc:
@@ -282,105 +227,9 @@ def evenly_spaced(g):
 
 # -- random tensors ------------------------------------------------------------------------
 
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _seed(g) -> int:
-    return int(torch.randint(2 ** 62, (1,), generator=g.gen))
-
-
-def _draw(g, check: str, args: tuple, dtype: torch.dtype, shape: tuple):
-    """The tensor a rand exercise returned, or None after recording what is wrong with it."""
-    out = _call(g, check, args)
-    if out is None:
-        return None
-    call, got = _call_text(g, args), out.value
-    want = torch.empty(shape, dtype=dtype)
-    if not _tensor_result(g, check, call, got, want):
-        return None
-    if got.shape != want.shape:
-        g.check("shape", False, f"{call} has shape {tuple(got.shape)}; expected {shape}: pass "
-                                "the shape tuple as the size")
-        return None
-    if got.device.type != "cpu":
-        g.check("device", False, f"{call} is on {got.device}; create it on the CPU, where the "
-                                 "generator lives")
-        return None
-    g.check("shape", True)
-    return got
-
-
-def _in_range(g, call: str, x: torch.Tensor, lo, hi, hint: str) -> None:
-    """Every entry in [lo, hi)."""
-    if x.numel() == 0:
-        return
-    low, high = x.min().item(), x.max().item()
-    g.check("range", low >= lo and high < hi,
-            f"{call}: every entry must lie in [{lo}, {hi}), but the minimum is {low:.6g} and "
-            f"the maximum is {high:.6g}: {hint}")
-
-
 def _shapes(g) -> list[tuple]:
     a, b, c = g.dims(3)
     return [(1,), (a,), (a, b), (b, c, a)]
-
-
-def _reproducible(g, make_args, dtype: torch.dtype, shape: tuple) -> None:
-    """Equal seeds give equal draws whatever the global RNG does; the generator advances."""
-    s = _seed(g)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(1)
-        first = _draw(g, "same_seed", make_args(shape, _gen(s)), dtype, shape)
-        torch.manual_seed(2)
-        again = _draw(g, "same_seed", make_args(shape, _gen(s)), dtype, shape)
-    if first is None or again is None:
-        return
-    call = _call_text(g, make_args(shape, _gen(s)))
-    g.check("same_seed", torch.equal(first, again),
-            f"two calls {call}, with the global RNG seeded differently in between, gave "
-            "different results: every random number must come from the generator argument "
-            "(generator=generator), not from the global RNG (torch.manual_seed, numpy, random)")
-    other = _draw(g, "different_seeds", make_args(shape, _gen(s + 1)), dtype, shape)
-    if other is not None:
-        g.check("different_seeds", not torch.equal(first, other),
-                f"generators seeded with {s} and {s + 1} gave the same draws: "
-                "draw from the generator you are given, do not create or seed your own")
-    gen = _gen(s)
-    state = gen.get_state()
-    one = _draw(g, "generator_advances", make_args(shape, gen), dtype, shape)
-    two = _draw(g, "generator_advances", make_args(shape, gen), dtype, shape)
-    if one is not None and two is not None:
-        g.check("generator_advances", not torch.equal(gen.get_state(), state) and
-                not torch.equal(one, two),
-                f"two calls with one generator ({call}, then again with the same generator) "
-                "gave the same draws: draw from the generator itself so that its state "
-                "advances; do not re-seed anything from it")
-
-
-def _moments(g, call: str, x: torch.Tensor, mean: float, std: float, mistakes: dict) -> None:
-    """Sample mean and std within 6 standard errors; ``mistakes`` maps a message to the
-    (mean, std) that mistake would give."""
-    n = x.numel()
-    m, s = x.double().mean().item(), x.double().std().item()
-
-    def near(mu, sigma):
-        return abs(m - mu) <= 6 * sigma / math.sqrt(n) + 1e-9 and \
-            abs(s - sigma) <= 6 * sigma / math.sqrt(2 * n) + 1e-9
-
-    hint = next((msg for msg, (mu, sigma) in mistakes.items() if near(mu, sigma)), None)
-    g.check("moments", near(mean, std),
-            f"{call}: {n} draws have mean {m:.4g} and standard deviation {s:.4g}; expected "
-            f"about {mean:.4g} and {std:.4g}" + (f": {hint}" if hint else ""))
-
-
-def _fraction_check(g, check: str, call: str, name: str, got: float, want: float, n: int,
-                    hint: str) -> None:
-    """An observed fraction of n draws within 6 standard errors of the expected one."""
-    tol = 6 * math.sqrt(want * (1 - want) / n)
-    g.check(check, abs(got - want) <= tol,
-            f"{call}: {100 * got:.1f}% of the draws {name}; expected about "
-            f"{100 * want:.1f}%: {hint}")
 
 
 @grader("ch01.uniform_random")
@@ -391,23 +240,23 @@ def uniform_random(g):
     hint = ("torch.rand draws from [0, 1); torch.randn is the normal distribution, and 1.0 "
             "itself must never appear")
     for shape in _shapes(g):
-        args = make(shape, _gen(_seed(g)))
-        x = _draw(g, "shape", args, torch.float32, shape)
+        args = make(shape, rand.generator(rand.new_seed(g)))
+        x, _ = rand.draw(g, "shape", args, torch.float32, shape)
         if x is not None:
-            _in_range(g, _call_text(g, args), x, 0, 1, hint)
-    _reproducible(g, make, torch.float32, (g.dims(1, lo=20, hi=40)[0],))
-    args = make(SAMPLE, _gen(_seed(g)))
-    x = _draw(g, "moments", args, torch.float32, SAMPLE)
+            rand.in_range(g, g.call_text(args), x, 0, 1, hint)
+    rand.reproducible(g, make, torch.float32, (g.dims(1, lo=20, hi=40)[0],))
+    args = make(SAMPLE, rand.generator(rand.new_seed(g)))
+    x, _ = rand.draw(g, "moments", args, torch.float32, SAMPLE)
     if x is None:
         return
-    call = _call_text(g, args)
-    _in_range(g, call, x, 0, 1, hint)
-    _moments(g, call, x, 0.5, 1 / math.sqrt(12), {
+    call = g.call_text(args)
+    rand.in_range(g, call, x, 0, 1, hint)
+    rand.moments(g, call, x, 0.5, 1 / math.sqrt(12), {
         "the values are scaled: torch.rand is already in [0, 1)": (0.25, 0.5 / math.sqrt(12)),
         "that is the normal distribution (torch.randn), not the uniform one": (0.0, 1.0)})
     counts = torch.histc(x.double(), bins=10, min=0, max=1) / x.numel()
     worst = int((counts - 0.1).abs().argmax())
-    _fraction_check(g, "uniform", call, f"lie in [{worst / 10}, {(worst + 1) / 10})",
+    rand.fraction(g, "uniform", call, f"lie in [{worst / 10}, {(worst + 1) / 10})",
                     counts[worst].item(), 0.1, x.numel(),
                     "every tenth of [0, 1) must be equally likely (use torch.rand)")
 
@@ -418,15 +267,15 @@ def normal_random(g):
         return (shape, 1.5, 0.5, gen)
 
     for shape in _shapes(g):
-        _draw(g, "shape", make(shape, _gen(_seed(g))), torch.float32, shape)
-    _reproducible(g, make, torch.float32, (g.dims(1, lo=20, hi=40)[0],))
+        rand.draw(g, "shape", make(shape, rand.generator(rand.new_seed(g))), torch.float32, shape)
+    rand.reproducible(g, make, torch.float32, (g.dims(1, lo=20, hi=40)[0],))
     for mean, std in ((-3.0, 0.5), (2.0, 4.0)):  # std != 1, mean != 0 and != +-std
-        args = (SAMPLE, mean, std, _gen(_seed(g)))
-        x = _draw(g, "moments", args, torch.float32, SAMPLE)
+        args = (SAMPLE, mean, std, rand.generator(rand.new_seed(g)))
+        x, _ = rand.draw(g, "moments", args, torch.float32, SAMPLE)
         if x is None:
             return
-        call = _call_text(g, args)
-        _moments(g, call, x, mean, std, {
+        call = g.call_text(args)
+        rand.moments(g, call, x, mean, std, {
             "you passed the variance std**2; torch.normal and randn() * s take the standard "
             "deviation": (mean, std ** 2),
             "you passed sqrt(std); std is already the standard deviation": (mean, std ** 0.5),
@@ -439,7 +288,7 @@ def normal_random(g):
             "that is torch.rand (uniform) scaled, not a normal sample; use torch.randn or "
             "torch.normal": (mean + std / 2, std / math.sqrt(12))})
         z = (x.double() - x.double().mean()) / x.double().std()
-        _fraction_check(g, "normal_shape", call, "lie within one standard deviation of the "
+        rand.fraction(g, "normal_shape", call, "lie within one standard deviation of the "
                         "mean", (z.abs() < 1).double().mean().item(), 0.6827, x.numel(),
                         "a normal sample has 68.3% there: draw with torch.randn or "
                         "torch.normal")
@@ -449,24 +298,24 @@ def normal_random(g):
 def random_ints(g):
     hint = ("torch.randint(low, high, ...) already excludes high; the values are 0..high-1")
     for shape in _shapes(g):
-        args = (1000, shape, _gen(_seed(g)))
-        x = _draw(g, "shape", args, torch.int64, shape)
+        args = (1000, shape, rand.generator(rand.new_seed(g)))
+        x, _ = rand.draw(g, "shape", args, torch.int64, shape)
         if x is not None:
-            _in_range(g, _call_text(g, args), x, 0, 1000, hint)
+            rand.in_range(g, g.call_text(args), x, 0, 1000, hint)
     shape = (g.dims(1)[0],)
-    args = (1, shape, _gen(_seed(g)))
-    x = _draw(g, "high_one", args, torch.int64, shape)
+    args = (1, shape, rand.generator(rand.new_seed(g)))
+    x, _ = rand.draw(g, "high_one", args, torch.int64, shape)
     if x is not None:
-        _in_range(g, _call_text(g, args), x, 0, 1, hint)
-    _reproducible(g, lambda shape, gen: (1000, shape, gen), torch.int64,
+        rand.in_range(g, g.call_text(args), x, 0, 1, hint)
+    rand.reproducible(g, lambda shape, gen: (1000, shape, gen), torch.int64,
                   (g.dims(1, lo=20, hi=40)[0],))
     for high in (2, 7):
-        args = (high, SAMPLE, _gen(_seed(g)))
-        x = _draw(g, "moments", args, torch.int64, SAMPLE)
+        args = (high, SAMPLE, rand.generator(rand.new_seed(g)))
+        x, _ = rand.draw(g, "moments", args, torch.int64, SAMPLE)
         if x is None:
             return
-        call = _call_text(g, args)
-        _in_range(g, call, x, 0, high, hint)
+        call = g.call_text(args)
+        rand.in_range(g, call, x, 0, high, hint)
         if not ((x >= 0) & (x < high)).all():
             continue
         counts = torch.bincount(x.flatten(), minlength=high).double() / x.numel()
@@ -476,9 +325,9 @@ def random_ints(g):
                 f"value 0..{high - 1} must be possible (torch.randint(0, high) already "
                 "excludes high; do not subtract 1)")
         worst = int((counts - 1 / high).abs().argmax())
-        _fraction_check(g, "uniform", call, f"equal {worst}", counts[worst].item(), 1 / high,
+        rand.fraction(g, "uniform", call, f"equal {worst}", counts[worst].item(), 1 / high,
                         x.numel(), "every value 0..high-1 must be equally likely")
-        _moments(g, call, x, (high - 1) / 2, math.sqrt((high ** 2 - 1) / 12), {})
+        rand.moments(g, call, x, (high - 1) / 2, math.sqrt((high ** 2 - 1) / 12), {})
 
 
 # -- tensors in, tensors out ---------------------------------------------------------------
@@ -610,11 +459,9 @@ def _numpy_case(g, check: str, arr: np.ndarray) -> None:
     if type(got) is not torch.Tensor or got.dtype != torch.float32 or got.device.type != "cpu" \
             or got.shape != want.shape:
         return  # _made has said what is wrong
-    call = _call_text(g, (arr,))
-    shares = np.shares_memory(arr, got.numpy())
-    arr[...] = arr + 1  # the caller changes its array afterwards: the result must not follow
-    g.check("no_shared_memory", not shares and torch.equal(got, want),
-            f"{call}: the result shares memory with a (changing a afterwards changed the "
-            "result): torch.from_numpy and torch.as_tensor reuse a's memory, and .float() on a "
+    call = g.call_text((arr,))
+    g.check("no_shared_memory", not out.shares,
+            f"{call}: the result shares memory with a, so changing a afterwards would change "
+            "the result: torch.from_numpy and torch.as_tensor reuse a's memory, and .float() on a "
             "float32 tensor returns the same tensor; make a copy (torch.tensor(a, "
             "dtype=torch.float32))")
