@@ -12,12 +12,15 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from autograder import __version__
+
+STATUSES = ("passed", "failed", "error", "timeout", "missing")
 
 
 def grade_submission(path: Path, student: str, device: str) -> dict:
@@ -27,20 +30,34 @@ def grade_submission(path: Path, student: str, device: str) -> dict:
     from solutions.registry import select
 
     impl = load(str(path))
-    load_errors = getattr(impl, "load_errors", {})
+    broken = _broken_files(getattr(impl, "load_errors", {}))
     exercises = []
     for ex in select(None):
         if impl.function(ex.name) is None:
-            why = "; ".join(f"{Path(f).name}: {e}" for f, e in load_errors.items())
+            # In a file that failed to load the function is an error; elsewhere, missing.
+            why = [f"{f.name}: {err}" for f, (err, text) in broken.items()
+                   if re.search(rf"^\s*def\s+{ex.name}\b", text, re.M)]
             exercises.append({
                 "id": ex.id, "score": 0.0, "max_score": ex.points,
-                "status": "error" if load_errors else "missing",
+                "status": "error" if why else "missing",
                 "checks": [{"name": "found", "passed": False, "message":
-                            f"no function named {ex.name} was found"
-                            + (f" (a file failed to load: {why})" if why else "")}]})
+                            f"{ex.name} could not be loaded: {'; '.join(why)}" if why else
+                            f"no function named {ex.name} was found in the submission"}]})
             continue
         exercises.append(grade_exercise(impl, ex, device=device, seed=student).as_dict())
     return result(student, path, device, exercises)
+
+
+def _broken_files(load_errors: dict) -> dict:
+    """{file: (error, its text)} for the files of a submission that failed to load."""
+    out = {}
+    for name, err in load_errors.items():
+        f = Path(name.removesuffix(" (a cell)"))
+        try:
+            out[f] = (err, f.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            out[f] = (err, "")
+    return out
 
 
 def result(student: str, path: Path, device: str, exercises: list[dict]) -> dict:
@@ -94,12 +111,11 @@ def print_table(results: list[dict]) -> None:
         return
     ids = [e["id"] for e in results[0]["exercises"]]
     width = max(8, *(len(r["student"]) for r in results))
-    print(f"\n{'student':{width}}  {'score':>13}  passed  missing  failed")
+    print(f"\n{'student':{width}}  {'score':>13}  " + "  ".join(STATUSES))
     for r in results:
         st = [e["status"] for e in r["exercises"]]
-        print(f"{r['student']:{width}}  {r['score']:>6g}/{r['max_score']:<6g}  "
-              f"{st.count('passed'):>6}  {st.count('missing'):>7}  "
-              f"{len(st) - st.count('passed') - st.count('missing'):>6}")
+        counts = "  ".join(f"{st.count(s):>{len(s)}}" for s in STATUSES)
+        print(f"{r['student']:{width}}  {r['score']:>6g}/{r['max_score']:<6g}  {counts}")
     mean = sum(r["score"] for r in results) / len(results)
     print(f"\n{len(results)} submission(s), {len(ids)} exercises, class mean "
           f"{mean:.2f}/{results[0]['max_score']:g}")

@@ -30,10 +30,10 @@ def stub_module(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
     return "\n\n\n".join(parts) + "\n"
 
 
-def _example_lines(ex: Example, target: str) -> str:
-    """Python source of one example check; ``target`` prefixes the call ("answers.")."""
-    call = target + ex.call
-    sep = "\n" + " " * (8 if target else 12)
+def _example_lines(ex: Example, indent: int) -> str:
+    """Python source of one example check (continuation lines indented by ``indent``)."""
+    call = ex.call
+    sep = "\n" + " " * indent
     if ex.expect is not None:
         args = [repr(ex.call), f"lambda: {call}", ex.expect]
         fn = "expect"
@@ -53,13 +53,13 @@ def public_tests(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
            "Passing these does not guarantee full marks: the grader also tries other inputs.\n"
            '"""\n'
            "from pathlib import Path\n\nimport torch\n\n"
-           "from selfcheck import expect, expect_raises, expect_true, load_answers\n\n"
+           "from selfcheck import answer, expect, expect_raises, expect_true, load_answers\n\n"
            f'answers = load_answers(Path(__file__).parent, "{src.topic}")']
     for fn in src.functions:
         ex = exercises[f"{src.topic[:4]}.{fn.name}"]
-        body = "\n".join("    " + _example_lines(e, "answers.") for e in ex.examples) or \
-            "    pass"
-        out.append(f"def test_{fn.name}():\n{body}")
+        body = "\n".join("    " + _example_lines(e, 8) for e in ex.examples) or "    pass"
+        out.append(f"def test_{fn.name}():\n    {fn.name} = answer(answers, "
+                   f'"{fn.name}")\n{body}')
     return "\n\n\n".join(out) + "\n"
 
 
@@ -108,7 +108,7 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, answers: boo
         answer = with_rules(fn.text, ex.rules())
         if not answers:
             answer = stub(answer, "# YOUR CODE HERE\n    raise NotImplementedError()")
-        checks = "\n".join(f"    lambda: {_example_lines(e, '')}," for e in ex.examples)
+        checks = "\n".join(f"    lambda: {_example_lines(e, 12)}," for e in ex.examples)
         hidden_tests = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
                         f'grade_answer("{ex.id}", globals())\n{HIDDEN_END}')
         cells += [
