@@ -126,6 +126,10 @@ def test_score_is_zero_on_a_wrong_value_and_partial_on_a_rule():
     r.record("random_inputs", True)
     r.record("banned_ops", False, "uses softmax")
     assert r.score == 1.5 and r.status == "failed"
+    r.record("inputs_unchanged", False, "modified")
+    assert r.score == 0.5
+    r.record("vectorised", False, "a loop")
+    assert r.score == 0.0
     r.record("random_inputs", False, "wrong")
     r.record("random_inputs", True)
     assert r.score == 0.0 and "wrong" in r.summary()

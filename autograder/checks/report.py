@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 
-# Checks that cost part of an exercise's points; any other failed check costs all of them,
-# since a wrong value, shape, dtype or device is a wrong answer.
-PARTIAL = {"banned_ops", "vectorised", "gradient", "inputs_unchanged", "aliasing",
-           "half_precision", "source_banned_names"}
+# Rules whose breach costs a fixed share of an exercise's points (shares add up, to all of
+# them). Any other failed check costs everything: a wrong value, shape, dtype or device is a
+# wrong answer. Using a banned shortcut or a loop where vectorised code is the point of the
+# exercise costs half.
+PARTIAL = {"banned_ops": 0.5, "vectorised": 0.5, "gradient": 1 / 3, "inputs_unchanged": 1 / 3,
+           "aliasing": 1 / 3, "half_precision": 1 / 3}
 
 
 @dataclasses.dataclass
@@ -49,7 +51,8 @@ class Report:
     def score(self) -> float:
         if not self._checks or any(c.name not in PARTIAL for c in self.failures):
             return 0.0
-        return round(self.points * sum(c.passed for c in self.checks) / len(self.checks), 2)
+        lost = sum(PARTIAL[c.name] for c in self.failures)
+        return round(self.points * max(0.0, 1.0 - lost), 2)
 
     @property
     def status(self) -> str:
