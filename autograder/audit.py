@@ -38,7 +38,21 @@ def _mutants():
     return load_mutants()
 
 
-def audit(selectors: list[str] | None, device: str = "cpu") -> list[AuditRow]:
+def audit(selectors: list[str] | None, device: str = "cpu", seeds: int = 1) -> list[AuditRow]:
+    """Grade every known implementation (and, with ``seeds`` > 1, the reference solutions)
+    under ``seeds`` student seeds: a grader must be right for every student, not one."""
+    rows: dict[str, AuditRow] = {}
+    for i in range(seeds):
+        for row in _audit_once(selectors, device, seed="audit" if i == 0 else f"audit-{i}",
+                               with_solutions=seeds > 1):
+            total = rows.setdefault(row.exercise_id, AuditRow(row.exercise_id))
+            for field in ("wrong", "rejected", "named", "correct", "accepted"):
+                setattr(total, field, getattr(total, field) + getattr(row, field))
+            total.problems += row.problems
+    return list(rows.values())
+
+
+def _audit_once(selectors, device, seed, with_solutions) -> list[AuditRow]:
     from autograder.graders import grade_exercise
     from autograder.runner import InProcess
     from solutions.registry import select
@@ -46,6 +60,17 @@ def audit(selectors: list[str] | None, device: str = "cpu") -> list[AuditRow]:
     exercises = select(selectors)
     rows = {e.id: AuditRow(e.id) for e in exercises}
     by_id = {e.id: e for e in exercises}
+    if with_solutions:
+        from autograder.runner import load
+
+        solutions = load("solutions")
+        for ex in exercises:
+            report = grade_exercise(solutions, ex, device=device, seed=seed)
+            rows[ex.id].correct += 1
+            rows[ex.id].accepted += report.passed
+            if not report.passed:
+                rows[ex.id].problems.append(f"the reference solution was rejected under seed "
+                                            f"{seed!r}:\n{report.summary()}")
     for m in _mutants():
         row = rows.get(m.exercise_id)
         if row is None:
@@ -53,27 +78,31 @@ def audit(selectors: list[str] | None, device: str = "cpu") -> list[AuditRow]:
         ex = by_id[m.exercise_id]
         namespace = {f.__name__: f for f in m.helpers} | {ex.name: m.fn}
         report = grade_exercise(InProcess(namespace, label=m.label), ex, device=device,
-                                seed="audit")
+                                seed=seed)
         if m.is_correct:
             row.correct += 1
             row.accepted += report.passed
             if not report.passed:
-                row.problems.append(f"correct '{m.label}' was rejected:\n{report.summary()}")
+                row.problems.append(f"correct '{m.label}' was rejected under seed {seed!r}:\n"
+                                    f"{report.summary()}")
         else:
             row.wrong += 1
             row.rejected += not report.passed
             named = m.expect in report.summary().lower()
             row.named += (not report.passed) and named
             if report.passed:
-                row.problems.append(f"wrong '{m.label}' was accepted")
+                row.problems.append(f"wrong '{m.label}' was accepted under seed {seed!r}")
             elif not named:
-                row.problems.append(f"wrong '{m.label}' was rejected, but no message says "
-                                    f"{m.expect!r}:\n{report.summary()}")
+                row.problems.append(f"wrong '{m.label}' was rejected under seed {seed!r}, but no "
+                                    f"message says {m.expect!r}:\n{report.summary()}")
     return list(rows.values())
 
 
-def main(selectors: list[str] | None, device: str = "cpu", verbose: bool = False) -> int:
-    rows = audit(selectors, device)
+def main(selectors: list[str] | None, device: str = "cpu", verbose: bool = False,
+         seeds: int = 1) -> int:
+    rows = audit(selectors, device, seeds)
+    if seeds > 1:
+        print(f"{seeds} student seeds; 'correct' counts include the reference solution")
     print(f"{'exercise':40} {'wrong rejected':>15} {'named':>6} {'correct accepted':>17}")
     for r in rows:
         flag = "" if r.ok else "   <-- FAIL"

@@ -1,4 +1,4 @@
-"""The ``workbook`` command: build, check, grade, audit."""
+"""The workbook command: build student files, self-check, grade, audit the graders."""
 from __future__ import annotations
 
 import argparse
@@ -36,13 +36,7 @@ def _check(args) -> int:
 def _audit(args) -> int:
     from autograder.audit import main
 
-    return main(args.exercises, device=args.device, verbose=args.verbose)
-
-
-def _grade(args) -> int:
-    from autograder.grade import main
-
-    return main(args.rest)
+    return main(args.exercises, device=args.device, verbose=args.verbose, seeds=args.seeds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,17 +53,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", help="folder with your answers and test_*.py (default: exercises/)")
     p.set_defaults(run=_check)
 
-    p = sub.add_parser("grade", help="grade submissions with the hidden graders",
-                       add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(run=_grade)
+    sub.add_parser("grade", help="grade submissions with the hidden graders "
+                                 "(workbook grade --help)")
 
     p = sub.add_parser("audit", help="check each grader against known wrong and right answers")
     p.add_argument("exercises", nargs="*", help="ch06, ch06.matmul or matmul; default: all")
     p.add_argument("--device", default="cpu")
     p.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="grade under this many student seeds (default 1); with more than "
+                        "one the reference solutions are graded too")
     p.set_defaults(run=_audit)
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["grade"]:  # its own parser: options may come before the submissions
+        from autograder.grade import main as grade_main
+
+        return grade_main(argv[1:])
     args = ap.parse_args(argv)
     return args.run(args)
 

@@ -134,11 +134,15 @@ def write_class_csv(out: Path, results: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="workbook grade")
-    ap.add_argument("submissions", nargs="*", type=Path)
-    ap.add_argument("--out", type=Path, default=Path("graded"))
-    ap.add_argument("--student", help="student id (one submission only)")
-    ap.add_argument("--device", default="cpu")
+    ap = argparse.ArgumentParser(prog="workbook grade", description="Grade submissions with "
+                                 "the hidden graders, each in its own process.")
+    ap.add_argument("submissions", nargs="*", type=Path,
+                    help="a .py file, a notebook, or a folder of them, per student")
+    ap.add_argument("--out", type=Path, default=Path("graded"),
+                    help="folder for <student>.json and grades.csv (default: graded)")
+    ap.add_argument("--student", help="student id (one submission only; default: the "
+                                      "folder or file name)")
+    ap.add_argument("--device", default="cpu", help="cpu, cuda or mps (default: cpu)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds one submission may take (default 300)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)

@@ -68,3 +68,28 @@ def test_same_submission_same_result_and_students_get_different_inputs():
     a2 = Grading(impl, ex, seed="alice").randn(3)
     b = Grading(impl, ex, seed="bob").randn(3)
     assert a1.equal(a2) and not a1.equal(b)
+
+
+def _workbook():
+    return REPO / ".venv" / "bin" / "workbook" if (REPO / ".venv").exists() else "workbook"
+
+
+def test_hanging_submission_costs_only_its_own_points(tmp_path):
+    hang = tmp_path / "dan"
+    hang.mkdir()
+    (hang / "answers.py").write_text("while True:\n    pass\n")
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", hang, REPO / "samples/submissions/alice", "--out", out,
+               "--timeout", "15")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    dan, alice = _result(out, "dan"), _result(out, "alice")
+    assert {e["status"] for e in dan["exercises"]} == {"timeout"} and dan["score"] == 0
+    assert "longer than 15 s" in dan["exercises"][0]["checks"][0]["message"]
+    assert alice["score"] == alice["max_score"]
+
+
+def test_grade_reports_bad_arguments_clearly(tmp_path):
+    proc = run(_workbook(), "grade", tmp_path / "nobody", "--out", tmp_path / "out")
+    assert proc.returncode == 2 and "no such submission" in proc.stderr
+    proc = run(_workbook(), "grade", "--out", tmp_path / "out")
+    assert proc.returncode == 2 and "give at least one submission" in proc.stderr

@@ -73,7 +73,11 @@ def first_difference(got: torch.Tensor, want: torch.Tensor) -> str:
         bad = err == err.max()
     idx = tuple(int(i) for i in bad.nonzero()[0]) if bad.any() else ()
     where = f"at index {list(idx)}" if idx else ""
-    return f"{where}: expected {w[idx].item():.10g}, got {g[idx].item():.10g}" if idx else ""
+    if not idx:
+        return ""
+    if not want.is_floating_point():  # bools and ints as themselves
+        return f"{where}: expected {want[idx].item()!r}, got {got[idx].item()!r}"
+    return f"{where}: expected {w[idx].item():.10g}, got {g[idx].item():.10g}"
 
 
 def which_mistake(got: torch.Tensor, args: tuple, mistakes: Mapping[str, Callable] | None,
