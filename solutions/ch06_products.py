@@ -30,7 +30,7 @@ def dot_product(a: Tensor, b: Tensor) -> Tensor:
     ### END SOLUTION
 
 
-@exercise("ch06.dot_by_hand", points=1, book="seed",
+@exercise("ch06.dot_by_hand", points=1,
           ban=("dot", "vdot", "inner", "mm", "mv", "matmul", "bmm", "einsum", "tensordot"),
           examples=[Example(f"dot_by_hand({T}([1., 2., 3.]), {T}([4., 5., 6.]))",
                             expect=f"{T}(32.)")])
