@@ -62,3 +62,11 @@ def test_stubs_keep_signatures_docstrings_and_rules():
         if ex.ban:
             assert "must not use" in ast.get_docstring(fn), ex.id
     assert "must be vectorised" in ast.get_docstring(fns["causal_self_attention"])
+
+
+def test_rules_sit_inside_the_docstring_at_its_indentation():
+    for path in (REPO / "exercises").glob("ch*.py"):
+        for line in path.read_text().splitlines():
+            if "Rules (checked by the grader):" in line:
+                assert line == "    Rules (checked by the grader):", (path, line)
+            assert len(line) <= 100 or "sha256" in line, (path, line)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import textwrap
 from pathlib import Path
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -65,11 +66,15 @@ def with_rules(fn_text: str, rules: list[str]) -> str:
     if not rules:
         return fn_text
     lines = fn_text.splitlines()
+    opening = next(i for i, line in enumerate(lines) if line.lstrip().startswith('"""'))
+    indent = re.match(r"\s*", lines[opening]).group(0)
+    extra = [f"{indent}Rules (checked by the grader):"]
+    for rule in rules:
+        extra += textwrap.wrap(rule, width=96, initial_indent=f"{indent}    - ",
+                               subsequent_indent=f"{indent}      ")
     for i, line in enumerate(lines):
-        if i > 0 and line.strip().endswith('"""'):
-            indent = re.match(r"\s*", lines[1]).group(0)
-            extra = [f"{indent}Rules (checked by the grader):"] + \
-                    [f"{indent}    - {r}" for r in rules]
+        if i > opening and line.strip().endswith('"""') or \
+                i == opening and line.strip().endswith('"""') and line.count('"""') == 2:
             if line.strip() != '"""':  # one-line docstring: split its closing quotes off
                 lines[i] = line.rstrip()[:-3]
                 extra.append(f'{indent}"""')
