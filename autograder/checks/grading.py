@@ -62,6 +62,11 @@ class Grading:
         y.copy_(x)
         return y
 
+    def layouts(self, *args):
+        """The args as given, then the same values with every tensor non-contiguous."""
+        yield args
+        yield tuple(self.noncontiguous(a) if isinstance(a, torch.Tensor) else a for a in args)
+
     @staticmethod
     def transposed_layout(x: torch.Tensor) -> torch.Tensor:
         """The same values with the last two axes stored column-major."""

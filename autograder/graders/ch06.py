@@ -12,12 +12,6 @@ from autograder.graders import grader
 t = torch.tensor
 
 
-def _layouts(g, *args):
-    """The args as given, then the same values non-contiguous."""
-    yield args
-    yield tuple(g.noncontiguous(a) for a in args)
-
-
 @grader("ch06.dot_product")
 def dot_product(g):
     g.expect("book_example", (t([1., 2., 3.], device=g.device), t([4., 5., 6.], device=g.device)),
@@ -28,7 +22,7 @@ def dot_product(g):
     for dtype in FLOATS:
         for d in (1, *g.dims(2)):
             a, b = g.randn(d, dtype=dtype), g.randn(d, dtype=dtype)
-            g.against("random_inputs", _layouts(g, a, b), torch.dot, mistakes=mistakes)
+            g.against("random_inputs", g.layouts(a, b), torch.dot, mistakes=mistakes)
 
 
 @grader("ch06.dot_by_hand")
@@ -61,7 +55,7 @@ def matvec(g):
     for dtype in FLOATS:
         for n, d in ((1, 1), g.dims(2), g.dims(2)):
             m, v = g.randn(n, d, dtype=dtype), g.randn(d, dtype=dtype)
-            g.against("random_inputs", _layouts(g, m, v), torch.mv, mistakes={
+            g.against("random_inputs", g.layouts(m, v), torch.mv, mistakes={
                 "did you sum over the rows (dim 0) instead of along each row?":
                     lambda m, v: (m * v[:, None]).sum(0) if m.shape[0] == m.shape[1] else None})
 
@@ -104,7 +98,7 @@ def bilinear_form(g):
         for b, n, m in ((1, 1, 1), g.dims(3), g.dims(3)):
             x, A, y = g.randn(b, n, dtype=dtype), g.randn(n, m, dtype=dtype), \
                 g.randn(b, m, dtype=dtype)
-            g.against("random_inputs", _layouts(g, x, A, y), oracle, mistakes={
+            g.against("random_inputs", g.layouts(x, A, y), oracle, mistakes={
                 "you built the full (B, B) matrix x A y^T; only its diagonal is wanted":
                     lambda x, A, y: (x @ A @ y.T).sum(-1)})
 
@@ -123,7 +117,7 @@ def norms(g):
     for dtype in FLOATS:
         for d in (1, *g.dims(2)):
             v = g.randn(d, dtype=dtype)
-            g.against("random_inputs", _layouts(g, v), _norms, mistakes={
+            g.against("random_inputs", g.layouts(v), _norms, mistakes={
                 "L1 and max-abs norms use absolute values: |v|, not v":
                     lambda v: torch.stack([v.sum(), v.pow(2).sum().sqrt(), v.max()])})
     g.banned(g.randn(6))
@@ -136,7 +130,7 @@ def frobenius_norm(g):
     for dtype in FLOATS:
         for n, d in ((1, 1), g.dims(2), g.dims(2)):
             m = g.randn(n, d, dtype=dtype)
-            g.against("random_inputs", _layouts(g, m), torch.linalg.matrix_norm, mistakes={
+            g.against("random_inputs", g.layouts(m), torch.linalg.matrix_norm, mistakes={
                 "is the square root missing?": lambda m: (m * m).sum(),
                 "square each entry before summing: you squared the sum":
                     lambda m: m.sum().abs()})
@@ -187,7 +181,7 @@ def cosine_similarity_matrix(g):
         for n, m, d in ((1, 1, 1), g.dims(3), g.dims(3)):
             a, b = g.randn(n, d, dtype=dtype), g.randn(m, d, dtype=dtype)
             b[0] = 0  # a zero row has similarity 0, never NaN
-            g.against("random_inputs", _layouts(g, a, b), _cosine, mistakes={
+            g.against("random_inputs", g.layouts(a, b), _cosine, mistakes={
                 **mistakes, "a zero row must give 0, not NaN: clamp each norm at 1e-8":
                     lambda a, b: (a @ b.T) / (torch.linalg.vector_norm(a, dim=-1)[:, None] *
                                               torch.linalg.vector_norm(b, dim=-1)[None])})
@@ -203,7 +197,7 @@ def project_onto(g):
     for dtype in FLOATS:
         for d in (1, *g.dims(2)):
             v, u = g.randn(d, dtype=dtype), g.randn(d, dtype=dtype) * 3
-            g.against("random_inputs", _layouts(g, v, u), oracle, mistakes={
+            g.against("random_inputs", g.layouts(v, u), oracle, mistakes={
                 "divide by u.u (the squared length), not by |u|":
                     lambda v, u: torch.dot(v, u) / torch.linalg.vector_norm(u) * u,
                 "you projected u onto v; the catalog projects v onto u":
@@ -235,4 +229,4 @@ def gram_matrix(g):
     for dtype in FLOATS:
         for n, d in ((1, 1), g.dims(2), g.dims(2)):
             x = g.randn(n, d, dtype=dtype)
-            g.against("random_inputs", _layouts(g, x), lambda x: x @ x.T, mistakes=mistakes)
+            g.against("random_inputs", g.layouts(x), lambda x: x @ x.T, mistakes=mistakes)

@@ -30,12 +30,6 @@ t = torch.tensor
 INF = float("inf")
 
 
-def _layouts(g, *args):
-    """The args as given, then the same values non-contiguous (ints passed through)."""
-    yield args
-    yield tuple(g.noncontiguous(a) if isinstance(a, torch.Tensor) else a for a in args)
-
-
 def _distinct(g, n: int, lo: int, hi: int, avoid=()) -> list[int]:
     """``n`` different sizes in [lo, hi], none of them in ``avoid``."""
     pool = [d for d in g.dims(hi - lo + 1, lo, hi) if d not in avoid]
@@ -113,7 +107,7 @@ def project_qkv(g):
                 ws = []
                 for _ in range(3):
                     ws += [g.randn(C, H, dtype=dtype), g.randn(*bias_shape, dtype=dtype)]
-                g.against("random_inputs", _layouts(g, x, *ws), _project_qkv,
+                g.against("random_inputs", g.layouts(x, *ws), _project_qkv,
                           mistakes=_PROJECT_MISTAKES)
                 wq, bq, wk, bk, wv, bv = ws
                 g.against("random_inputs", [(x, g.transposed_layout(wq), bq, wk,
@@ -236,7 +230,7 @@ def apply_causal_mask(g):
         B, nh, T = g.dims(3)
         for shape in ((T, T), (B, T, T), (1, T, T), (B, nh, T, T), (B, 1, 1), (1, 1)):
             s = g.randn(*shape, dtype=dtype)
-            for args in _layouts(g, s):
+            for args in g.layouts(s):
                 out = g.expect("random_inputs", args, g.oracle64(_apply_mask, *args),
                                exact=True, mistakes=_APPLY_MISTAKES)
                 _mask_value_check(g, out, s)
@@ -297,7 +291,7 @@ def masked_softmax(g):
         cases.append((s, _tril(T, d)))  # allowed (T, T) broadcast over the batch
         cases.append((s, _random_allowed(g, 1, T, T)))
         for s, a in cases:
-            g.against("random_inputs", _layouts(g, s, a), _masked_softmax,
+            g.against("random_inputs", g.layouts(s, a), _masked_softmax,
                       mistakes=_SOFTMAX_MISTAKES)
         # +-1000: without subtracting the row max, exp overflows
         s = torch.where(g.uniform(B, N, T, dtype=dtype) < 0.5, -1000.0, 1000.0) + \
@@ -433,7 +427,7 @@ def causal_self_attention(g):
     for dtype in FLOATS:
         for B, T, C, H in (g.dims(4), g.dims(4), (1, 4, 3, 2), (2, 1, 4, 3), (1, 1, 3, 2)):
             args = _csa_args(g, B, T, C, H, dtype)
-            g.against("random_inputs", _layouts(g, *args), _csa, mistakes=_CSA_MISTAKES)
+            g.against("random_inputs", g.layouts(*args), _csa, mistakes=_CSA_MISTAKES)
     # the example has zero queries too: every score is 0
     _zero_scores_check(g, "book_example", (t([[[2., 0.], [0., 4.]]], device=d), z(2, 2), z(2),
                                            z(2, 2), z(2), torch.eye(2, device=d), z(2)),
@@ -539,7 +533,7 @@ def multi_head_attention(g):
         for B, T, nh, H in (_mha_sizes(g), _mha_sizes(g), (1, 3, 3, 2), (2, 4, 1, 3),
                             (1, 1, 2, 3)):
             args = _mha_args(g, B, T, nh, H, dtype)
-            g.against("random_inputs", _layouts(g, *args), _mha, mistakes=_MHA_MISTAKES)
+            g.against("random_inputs", g.layouts(*args), _mha, mistakes=_MHA_MISTAKES)
     # the examples have zero queries too: every score is 0
     z = lambda *s: torch.zeros(*s, device=d)  # noqa: E731
     _zero_scores_check(g, "book_example", (torch.ones(2, 5, 8, device=d), z(8, 24), z(24),
@@ -646,7 +640,7 @@ def padded_causal_attention(g):
                 if kind == "left" and B == 1:
                     continue
                 q, k, v = (g.randn(B, T, H, dtype=dtype) for _ in range(3))
-                g.against("random_inputs", _layouts(g, q, k, v, _padding(g, B, T, kind)),
+                g.against("random_inputs", g.layouts(q, k, v, _padding(g, B, T, kind)),
                           _padded, mistakes=_PADDED_MISTAKES)
     # the battery, key_padding fixed
     B, T, H = 3, 6, 4
@@ -701,7 +695,7 @@ def attention_with_kv_cache(g):
         for B, S, H in (g.dims(3), g.dims(3), (1, 0, 2), (2, 1, 3), (3, 0, 1)):
             new = [g.randn(B, 1, H, dtype=dtype) for _ in range(3)]
             caches = [g.randn(B, S, H, dtype=dtype) for _ in range(2)]
-            g.against("random_inputs", _layouts(g, *new, *caches), _kv_step,
+            g.against("random_inputs", g.layouts(*new, *caches), _kv_step,
                       mistakes=_KV_MISTAKES)
     # step by step from empty caches, feeding back the returned caches
     for dtype in FLOATS:
@@ -784,4 +778,4 @@ def attention_entropy(g):
         s = g.randn(B, T, T, dtype=dtype).masked_fill(~_tril(T, d), -INF)
         cases.append(s.softmax(-1))  # causal weights: zeros above the diagonal
         for w in cases:
-            g.against("random_inputs", _layouts(g, w), _entropy, mistakes=_ENTROPY_MISTAKES)
+            g.against("random_inputs", g.layouts(w), _entropy, mistakes=_ENTROPY_MISTAKES)
