@@ -14,6 +14,18 @@ def pytest_addoption(parser):
                     help="seed for the random inputs (the engine uses the student id)")
 
 
+def pytest_configure(config):
+    wanted = config.getoption("--device")
+    if wanted:
+        from autograder.graders import available_devices
+
+        found = available_devices()
+        missing = [d for d in wanted if d not in found]
+        if missing:
+            raise pytest.UsageError(f"--device {', '.join(missing)}: not available here "
+                                    f"(available: {', '.join(found)})")
+
+
 def pytest_generate_tests(metafunc):
     if "exercise" in metafunc.fixturenames:
         from solutions.registry import select
@@ -23,13 +35,8 @@ def pytest_generate_tests(metafunc):
     if "device" in metafunc.fixturenames:
         from autograder.graders import available_devices
 
-        found = available_devices()
-        wanted = metafunc.config.getoption("--device") or found
-        missing = [d for d in wanted if d not in found]
-        if missing:
-            raise pytest.UsageError(f"--device {', '.join(missing)}: not available here "
-                                    f"(available: {', '.join(found)})")
-        metafunc.parametrize("device", wanted)
+        metafunc.parametrize("device", metafunc.config.getoption("--device")
+                             or available_devices())
 
 
 @pytest.fixture(scope="session")

@@ -29,3 +29,21 @@ def test_stubs_fail_every_exercise_without_crashing_collection(python):
     assert len(outcomes) == len(select(None))
     assert set(outcomes.values()) == {"FAILED"}
     assert "is not implemented yet" in proc.stdout
+
+
+def test_device_option_names_what_is_available(python):
+    import pytest
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA; the option is exercised by the GPU run instead")
+    proc = run(python, "-m", "pytest", "autograder", "--device", "cuda", "-q",
+               "-p", "no:cacheprovider")
+    assert proc.returncode == 4
+    assert "--device cuda: not available here (available: cpu" in proc.stderr + proc.stdout
+
+
+def test_device_cpu_narrows_the_run(python):
+    proc = run(python, "-m", "pytest", "autograder", "--device", "cpu", "-q", "-k", "ch06.trace",
+               "-p", "no:cacheprovider")
+    assert proc.returncode == 0 and "1 passed" in proc.stdout
