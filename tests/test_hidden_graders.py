@@ -47,3 +47,12 @@ def test_device_cpu_narrows_the_run(python):
     proc = run(python, "-m", "pytest", "autograder", "--device", "cpu", "-q", "-k", "ch06.trace",
                "-p", "no:cacheprovider")
     assert proc.returncode == 0 and "1 passed" in proc.stdout
+
+
+def test_impl_path_grades_a_submission_folder(python):
+    proc = run(python, "-m", "pytest", "autograder", "--impl", "samples/submissions/alice",
+               "-q", "-k", "ch06", "-p", "no:cacheprovider")
+    assert proc.returncode == 0 and "14 passed" in proc.stdout, proc.stdout[-2000:]
+    proc = run(python, "-m", "pytest", "autograder", "--impl", "samples/submissions/bob",
+               "-q", "-k", "ch06.matmul", "-p", "no:cacheprovider")
+    assert "1 failed, 1 passed" in proc.stdout, proc.stdout[-2000:]  # matmul, by_broadcast

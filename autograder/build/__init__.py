@@ -59,6 +59,9 @@ def plan(repo: Path = REPO) -> list[Planned]:
     support = {name: stamped((student / src).read_text(encoding="utf-8"),
                              f"autograder/student/{src}") for name, src in shipped.items()}
     out = [Planned(repo / "exercises" / name, body) for name, body in support.items()]
+    out.append(Planned(repo / "exercises" / "__init__.py", stamped(
+        '"""Your answers: one module per chapter (the `exercises` package of the workbook)."""\n',
+        "autograder/build/__init__.py")))
     for path in sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py")):
         src = read_chapter(path)
         origin = f"solutions/{path.name}"
