@@ -232,3 +232,24 @@ def test_runner_reports_numpy_sharing_and_plain_mutation():
     assert out.shares == ()
     out = InProcess({"f": lambda xs: xs.append(1) or torch.zeros(1)}).call("f", [1.0, 2.0])
     assert out.mutated == (0,)
+
+
+def test_half_precision_check_logic_without_a_gpu():
+    """The CUDA-only check, run on CPU float16 by pretending the device is CUDA."""
+    import types
+
+    def masked(value):
+        def f(s):
+            T = s.shape[-1]
+            return s.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), value).softmax(-1)
+        return f
+
+    def oracle(s):
+        return masked(float("-inf"))(s)
+
+    for value, ok in ((float("-inf"), True), (torch.finfo(torch.float16).min, True),
+                      (-1e9, False)):
+        g = grading(masked(value))
+        g.device = types.SimpleNamespace(type="cuda")
+        causal.half_precision(g, (torch.randn(2, 4, 4),), oracle)
+        assert g.report.passed == ok, (value, g.report.summary())
