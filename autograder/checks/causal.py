@@ -20,6 +20,11 @@ import torch
 from autograder.checks.compare import close, tolerance
 
 
+def future_positions(T: int, device) -> torch.Tensor:
+    """bool (T, T), True where key j is in query i's future (j > i)."""
+    return torch.ones(T, T, dtype=torch.bool, device=device).triu(1)
+
+
 def _with_future_redrawn(g, args: tuple, time_axes: dict[int, int], t: int) -> tuple:
     out = list(args)
     for i, axis in time_axes.items():
@@ -122,7 +127,7 @@ def causal_weights(g, weights: torch.Tensor, check: str = "causal_weights") -> b
         return g.check(check, False, "the weights contain NaN: make sure you aren't computing "
                                      "0 * -inf or exp(-inf - -inf) anywhere")
     T = weights.shape[-1]
-    above = torch.ones(T, T, dtype=torch.bool, device=weights.device).triu(1)
+    above = future_positions(T, weights.device)
     if (weights[..., above] != 0).any():
         return g.check(check, False, "some weight above the diagonal is not exactly 0: future "
                                      "positions must get no attention at all")
@@ -134,15 +139,13 @@ def causal_weights(g, weights: torch.Tensor, check: str = "causal_weights") -> b
 
 def masks_zero_scores(g, T: int, batch: int = 2) -> None:
     """Scores that are 0 above the diagonal (and below it) are still masked by position."""
-    scores = g.randn(batch, T, T)
-    scores = scores.masked_fill(torch.ones(T, T, dtype=torch.bool, device=scores.device)
-                                .triu(1), 0.0)
+    above = future_positions(T, g.device)
+    scores = g.randn(batch, T, T).masked_fill(above, 0.0)
     scores[..., 1:, 0] = 0.0  # zeros in the past must stay zeros
     out = g.call("masks_zero_scores", scores)
     if out is None:
         return
     got = out.value
-    above = torch.ones(T, T, dtype=torch.bool, device=scores.device).triu(1)
     ok = isinstance(got, torch.Tensor) and got.shape == scores.shape and \
         bool((got[..., above] == float("-inf")).all()) and \
         torch.equal(got[..., ~above], scores[..., ~above])

@@ -36,10 +36,6 @@ def _distinct(g, n: int, lo: int, hi: int, avoid=()) -> list[int]:
     return pool[:n]
 
 
-def _tril(T: int, device) -> torch.Tensor:
-    return torch.tril(torch.ones(T, T, dtype=torch.bool, device=device))
-
-
 def _allowed(T: int, device, how: str = "causal") -> torch.Tensor:
     """Which keys each query may see: "causal" (j <= i), "future" (j >= i: triu and tril
     swapped), "strict" (j < i: the diagonal masked too) or "none" (no mask at all)."""
@@ -193,19 +189,19 @@ def causal_mask(g):
 # -- 5. apply_causal_mask ------------------------------------------------------------------
 
 def _apply_mask(s):
-    return s.masked_fill(~_tril(s.shape[-1], s.device), -INF)
+    return s.masked_fill(~_allowed(s.shape[-1], s.device), -INF)
 
 
 _APPLY_MISTAKES = {
     "the mask is the wrong way round (triu/tril swapped): -inf goes where j > i (the "
-    "future), every entry with j <= i stays": lambda s: s.masked_fill(_tril(
+    "future), every entry with j <= i stays": lambda s: s.masked_fill(_allowed(
         s.shape[-1], s.device), -INF),
     "you masked the past (j < i); -inf goes where j > i (the future): triu and tril are "
-    "swapped": lambda s: s.masked_fill(_tril(s.shape[-1], s.device).tril(-1), -INF),
+    "swapped": lambda s: s.masked_fill(_allowed(s.shape[-1], s.device).tril(-1), -INF),
     "the diagonal must stay: each position may attend to itself (mask j > i only)":
-        lambda s: s.masked_fill(~_tril(s.shape[-1], s.device).tril(-1), -INF),
+        lambda s: s.masked_fill(~_allowed(s.shape[-1], s.device).tril(-1), -INF),
     "multiplying by a 0/1 mask puts 0 in the future, not -inf: use masked_fill or where":
-        lambda s: s * _tril(s.shape[-1], s.device),
+        lambda s: s * _allowed(s.shape[-1], s.device),
 }
 
 
@@ -214,7 +210,7 @@ def _mask_value_check(g, out, scores):
     if out is None or not isinstance(out.value, torch.Tensor) or \
             out.value.shape != scores.shape:
         return
-    fut = out.value[..., ~_tril(scores.shape[-1], out.value.device)]
+    fut = out.value[..., ~_allowed(scores.shape[-1], out.value.device)]
     if fut.numel() and bool(fut.isfinite().all()) and bool((fut < -1e3).all()):
         g.check("mask_value", False,
                 f"future entries are {fut.flatten()[0].item():.4g}, not -inf: the catalog "
@@ -288,7 +284,7 @@ def masked_softmax(g):
         cases.append((g.randn(T, dtype=dtype), g.uniform(T) < 0.5))  # 1-D
         cases.append((g.randn(1, dtype=dtype), t([False], device=d)))
         s = g.randn(B, T, T, dtype=dtype, scale=2.0)
-        cases.append((s, _tril(T, d)))  # allowed (T, T) broadcast over the batch
+        cases.append((s, _allowed(T, d)))  # allowed (T, T) broadcast over the batch
         cases.append((s, _random_allowed(g, 1, T, T)))
         for s, a in cases:
             g.against("random_inputs", g.layouts(s, a), _masked_softmax,
@@ -307,7 +303,7 @@ def masked_softmax(g):
                     "the allowed positions) before exp, or use torch.softmax")
     # exposed causal weights: exactly 0 above the diagonal, rows summing to 1, no NaN
     T = 5
-    out = g.call("causal_weights", g.randn(3, T, T, scale=3.0), _tril(T, d))
+    out = g.call("causal_weights", g.randn(3, T, T, scale=3.0), _allowed(T, d))
     if out is not None:
         if isinstance(out.value, torch.Tensor) and out.value.shape == (3, T, T):
             causal.causal_weights(g, out.value)
@@ -467,7 +463,7 @@ def _mha(x, w_qkv, b_qkv, w_o, b_o, n_heads):
     xt = x.transpose(0, 1)
     out, _ = F.multi_head_attention_forward(
         xt, xt, xt, C, n_heads, w_qkv.T, b_qkv, None, None, False, 0.0, w_o.T, b_o,
-        training=False, need_weights=False, attn_mask=~_tril(T, x.device))
+        training=False, need_weights=False, attn_mask=~_allowed(T, x.device))
     return out.transpose(0, 1)
 
 
@@ -577,7 +573,7 @@ def multi_head_attention(g):
 # -- 10. padded_causal_attention -----------------------------------------------------------
 
 def _padded(q, k, v, key_padding):
-    allowed = _tril(q.shape[-2], q.device) & ~key_padding[:, None, :]
+    allowed = _allowed(q.shape[-2], q.device) & ~key_padding[:, None, :]
     return _sdpa(q, k, v, allowed)
 
 
@@ -775,7 +771,7 @@ def attention_entropy(g):
         cases = [_weights(g, N, T, dtype=dtype), _weights(g, B, N, T, dtype=dtype),
                  _weights(g, B, 2, N, T, dtype=dtype), _weights(g, T, dtype=dtype),
                  _weights(g, 1, 1, dtype=dtype)]
-        s = g.randn(B, T, T, dtype=dtype).masked_fill(~_tril(T, d), -INF)
+        s = g.randn(B, T, T, dtype=dtype).masked_fill(~_allowed(T, d), -INF)
         cases.append(s.softmax(-1))  # causal weights: zeros above the diagonal
         for w in cases:
             g.against("random_inputs", g.layouts(w), _entropy, mistakes=_ENTROPY_MISTAKES)
