@@ -37,12 +37,10 @@ def grade_submission(path: Path, student: str, device: str) -> dict:
             # In a file that failed to load the function is an error; elsewhere, missing.
             why = [f"{f.name}: {err}" for f, (err, text) in broken.items()
                    if re.search(rf"^\s*def\s+{ex.name}\b", text, re.M)]
-            exercises.append({
-                "id": ex.id, "score": 0.0, "max_score": ex.points,
-                "status": "error" if why else "missing",
-                "checks": [{"name": "found", "passed": False, "message":
-                            f"{ex.name} could not be loaded: {'; '.join(why)}" if why else
-                            f"no function named {ex.name} was found in the submission"}]})
+            exercises.append(unscored(
+                ex, "error" if why else "missing", "found",
+                f"{ex.name} could not be loaded: {'; '.join(why)}" if why else
+                f"no function named {ex.name} was found in the submission"))
             continue
         exercises.append(grade_exercise(impl, ex, device=device, seed=student).as_dict())
     return result(student, path, device, exercises)
@@ -60,6 +58,12 @@ def _broken_files(load_errors: dict) -> dict:
     return out
 
 
+def unscored(ex, status: str, check: str, message: str) -> dict:
+    """The result entry of an exercise that could not be graded: 0 points, one failed check."""
+    return {"id": ex.id, "score": 0.0, "max_score": ex.points, "status": status,
+            "checks": [{"name": check, "passed": False, "message": message}]}
+
+
 def result(student: str, path: Path, device: str, exercises: list[dict]) -> dict:
     return {"student": student, "submission": str(path),
             "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -71,10 +75,8 @@ def result(student: str, path: Path, device: str, exercises: list[dict]) -> dict
 def _failed_whole(student: str, path: Path, device: str, status: str, message: str) -> dict:
     from solutions.registry import select
 
-    return result(student, path, device, [
-        {"id": ex.id, "score": 0.0, "max_score": ex.points, "status": status,
-         "checks": [{"name": "run", "passed": False, "message": message}]}
-        for ex in select(None)])
+    return result(student, path, device,
+                  [unscored(ex, status, "run", message) for ex in select(None)])
 
 
 def grade_in_subprocess(path: Path, student: str, device: str, timeout: float) -> dict:
