@@ -12,6 +12,13 @@ def _build(args) -> int:
     return build(check=args.check, force=args.force)
 
 
+def _release(args) -> int:
+    from autograder.build import REPO
+    from autograder.build.release import release
+
+    return release(args.chapters, REPO)
+
+
 def _check(args) -> int:
     """Public self-checks of a folder of answers, one line per exercise."""
     import pytest
@@ -47,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     p.add_argument("--force", action="store_true", help="overwrite stubs a student edited")
     p.set_defaults(run=_build)
+
+    p = sub.add_parser("release", help="nbgrader generate_assignment: source/chNN_topic -> "
+                                       "release/chNN_topic (`workbook build` does it too)")
+    p.add_argument("chapters", nargs="*", help="ch06 or ch06_products; default: all")
+    p.set_defaults(run=_release)
 
     p = sub.add_parser("check", help="run the public self-checks (student view)")
     p.add_argument("exercises", nargs="*", help="ch06, ch06.matmul or matmul; default: all")

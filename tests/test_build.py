@@ -6,12 +6,16 @@ import pytest
 from autograder.build import build
 from tests.conftest import REPO, run
 
-COPIED = ("solutions", "autograder", "exercises", "source", "release", "samples")
+COPIED = ("solutions", "autograder", "exercises", "source", "release", "samples",
+          "nbgrader_config.py")
 
 
 @pytest.fixture
 def course(tmp_path):
     for name in COPIED:
+        if (REPO / name).is_file():
+            shutil.copy(REPO / name, tmp_path / name)
+            continue
         shutil.copytree(REPO / name, tmp_path / name,
                         ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path

@@ -14,6 +14,7 @@ def test_first_code_block_is_two_commands():
     setup, tests = _first_block()
     assert "constraints/cpu.txt" in setup and "python3 -m venv .venv" in setup
     assert "workbook grade samples/submissions/*" in setup
+    assert "-e '.[nbgrader]'" in setup  # nbgrader: release/, autograde, the gradebook
     assert "pytest" in tests
 
 

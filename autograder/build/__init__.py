@@ -5,7 +5,9 @@ For each chapter module ``solutions/chNN_topic.py``:
 - ``exercises/chNN_topic.py``       stubs (same signatures and docstrings, plus the rules)
 - ``exercises/test_chNN_topic.py``  public self-checks (the docstring examples)
 - ``source/chNN_topic/``            the nbgrader source notebook (solutions and hidden tests)
-- ``release/chNN_topic/``           the student notebook, self-checks and support files
+                                    and the self-check files
+- ``release/chNN_topic/``           nbgrader's generate_assignment of that folder (the
+                                    student notebook, self-checks and support files)
 - ``samples/submissions/alice/``    a complete sample submission (answers, no hidden tests)
 
 plus ``selfcheck.py`` and ``conftest.py`` copied from ``autograder/student/`` wherever
@@ -48,6 +50,7 @@ def _edited_after_generation(current: str) -> bool:
 
 def plan(repo: Path = REPO) -> list[Planned]:
     from autograder.build import render
+    from autograder.build.release import CONFIG, generate
     from autograder.build.sources import read_chapter
     from solutions.registry import load_all
 
@@ -59,6 +62,7 @@ def plan(repo: Path = REPO) -> list[Planned]:
     support = {name: stamped((student / src).read_text(encoding="utf-8"),
                              f"autograder/student/{src}") for name, src in shipped.items()}
     out = [Planned(repo / "exercises" / name, body) for name, body in support.items()]
+    sources: dict[str, dict[str, str]] = {}
     out.append(Planned(repo / "exercises" / "__init__.py", stamped(
         '"""Your answers: one module per chapter (the `exercises` package of the workbook)."""\n',
         "autograder/build/__init__.py")))
@@ -70,24 +74,41 @@ def plan(repo: Path = REPO) -> list[Planned]:
             Planned(repo / "exercises" / path.name,
                     stamped(render.stub_module(src, exercises), origin), protected=True),
             Planned(repo / "exercises" / f"test_{src.topic}.py", tests),
-            Planned(repo / "source" / src.topic / f"{src.topic}.ipynb",
-                    render.notebook(src, exercises, answers=True, hidden=True)),
-            Planned(repo / "source" / src.topic / "selfcheck.py", support["selfcheck.py"]),
-            Planned(repo / "release" / src.topic / f"{src.topic}.ipynb",
-                    render.notebook(src, exercises, answers=False, hidden=False)),
             Planned(repo / "samples" / "submissions" / "alice" / f"{src.topic}.ipynb",
-                    render.notebook(src, exercises, answers=True, hidden=False)),
-            Planned(repo / "release" / src.topic / f"test_{src.topic}.py", tests),
+                    render.notebook(src, exercises, hidden=False)),
         ]
-        out += [Planned(repo / "release" / src.topic / name, body)
-                for name, body in support.items()]
+        # the nbgrader source folder: the notebook and every file its self-checks need
+        # (generate_assignment copies them into release/)
+        sources[src.topic] = {f"{src.topic}.ipynb": render.notebook(src, exercises, hidden=True),
+                              f"test_{src.topic}.py": tests, **support}
+    for topic, files in sources.items():
+        out += [Planned(repo / "source" / topic / name, text) for name, text in files.items()]
+    for topic, files in generate(sources, repo / CONFIG).items():
+        out += [Planned(repo / "release" / topic / name, text) for name, text in files.items()]
     return out
+
+
+def _leftovers(planned: list[Planned]) -> list[Path]:
+    """Files in a generated chapter folder (source/ or release/) that nothing generates."""
+    folders = {item.path.parent for item in planned
+               if item.path.parent.parent.name in ("source", "release")}
+    wanted = {item.path for item in planned}
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir()
+                  if p.is_file() and p not in wanted)
 
 
 def build(check: bool = False, force: bool = False, repo: Path = REPO) -> int:
     """Write (or with ``check`` only compare) every generated file; returns an exit code."""
     stale, skipped, written = [], [], []
-    for item in plan(repo):
+    planned = plan(repo)
+    for path in _leftovers(planned):  # a file nbgrader would no longer release
+        rel = path.relative_to(repo)
+        if check:
+            stale.append(rel)
+        else:
+            path.unlink()
+            print(f"removed {rel}")
+    for item in planned:
         current = item.path.read_text(encoding="utf-8") if item.path.exists() else None
         if current == item.content:
             continue

@@ -88,11 +88,10 @@ def _statement(ex: Exercise, doc: str) -> str:
                                            if rules else "")
 
 
-def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, answers: bool,
-             hidden: bool) -> str:
-    """The chapter notebook: with ``answers`` and ``hidden`` the nbgrader source; without
-    either the released one (solutions replaced by stubs, hidden tests removed, as nbgrader's
-    generate_assignment does); with answers only, a complete sample submission."""
+def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, hidden: bool) -> str:
+    """The chapter notebook with its solutions: with ``hidden`` the nbgrader source (the
+    student version is nbgrader's generate_assignment of it), without, a complete sample
+    submission."""
     chapter = src.topic[:4]
     cells = [
         _cell("markdown", f"# {_title(src)}\n\n{_intro(src)}\n\nFill in each function "
@@ -106,11 +105,10 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, answers: boo
     for fn in src.functions:
         ex = exercises[f"{chapter}.{fn.name}"]
         answer = with_rules(fn.text, ex.rules())
-        if not answers:
-            answer = stub(answer, "# YOUR CODE HERE\n    raise NotImplementedError()")
         checks = "\n".join(f"    lambda: {_example_lines(e, 12)}," for e in ex.examples)
         hidden_tests = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
-                        f'grade_answer("{ex.id}", globals())\n{HIDDEN_END}')
+                        f'grade_answer("{ex.id}", globals())  # its value: the score\n'
+                        f"{HIDDEN_END}")
         cells += [
             _cell("markdown", _statement(ex, fn.docstring), f"{fn.name}_statement",
                   locked=True),
