@@ -55,13 +55,18 @@ def _buffers(tree) -> list:
     return [x for x in pytree.tree_leaves(tree) if isinstance(x, (torch.Tensor, np.ndarray))]
 
 
+# Taken before any submission runs: a worker's student code cannot monkeypatch these.
+_storage = torch._C.TensorBase.untyped_storage
+_autograd_grad = torch.autograd.grad
+
+
 def _same_memory(a, result: torch.Tensor) -> bool:
     try:
         if isinstance(a, np.ndarray):
             return result.device.type == "cpu" and \
                 np.shares_memory(a, result.detach().resolve_conj().numpy())
-        return a.untyped_storage().data_ptr() == result.untyped_storage().data_ptr() and \
-            a.untyped_storage().nbytes() > 0
+        mine, theirs = _storage(a), _storage(result)
+        return mine.data_ptr() == theirs.data_ptr() and mine.nbytes() > 0
     except (RuntimeError, TypeError, ValueError):
         return False
 
@@ -130,60 +135,75 @@ class Implementation:
         fn = self.function(name)
         if fn is None:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
-        kwargs = dict(kwargs or {})
-        args = list(args)
-        for i in grad_wrt:
-            args[i] = args[i].detach().clone().requires_grad_(True)
-        given = [*args, *kwargs.values()]
-        before = [_snapshot(a) for a in given]
-        out = Outcome()
-        try:
-            with torch.random.fork_rng(devices=[], enabled=global_seed is not None):
-                if global_seed is not None:
-                    torch.manual_seed(global_seed)
-                if trace:
-                    with record() as out.trace:
-                        out.value = fn(*args, **kwargs)
-                else:
-                    out.value = fn(*args, **kwargs)
-        except (Exception, SystemExit) as exc:  # the implementation's failure is a result
-            out.error = _error_text(exc)
-            return out
-        out.mutated = tuple(i for i, (b, a) in enumerate(zip(before, given))
-                            if not _arg_unchanged(b, a))
-        results = tensor_leaves(out.value)
-        out.shares = tuple(i for i, a in enumerate(given)
-                           if any(_same_memory(x, r) for x in _buffers(a) for r in results))
-        out.generator_states = tuple(a.get_state() for a in given
-                                     if isinstance(a, torch.Generator))
-        if grad_wrt:
-            self._differentiate(out, [args[i] for i in grad_wrt], grad_out)
-        out.value = pytree.tree_map(
-            lambda x: x.detach() if isinstance(x, torch.Tensor) else x, out.value)
+        before = [_snapshot(a) for a in [*args, *(kwargs or {}).values()]]
+        out, after = invoke(fn, args, kwargs, trace=trace, grad_wrt=grad_wrt,
+                            grad_out=grad_out, global_seed=global_seed)
+        if out.ok:
+            out.mutated = mutated_positions(before, after)
         return out
 
-    @staticmethod
-    def _differentiate(out: Outcome, wrt: list[torch.Tensor], grad_out) -> None:
-        results = tensor_leaves(out.value)
-        grad_outs = tensor_leaves(grad_out)
-        if not results or len(results) != len(grad_outs) or \
-                any(r.shape != g.shape for r, g in zip(results, grad_outs)):
-            out.grad_error = "the result does not have the expected structure or shape"
-            return
-        pairs = [(r, g) for r, g in zip(results, grad_outs) if r.requires_grad]
-        if not pairs:
-            out.grad_error = ("your result is not connected to the inputs by autograd (did you "
-                              "use .detach(), .item(), .numpy() or build a new tensor with "
-                              "torch.tensor(...)?)")
-            return
-        try:
-            grads = torch.autograd.grad([r for r, _ in pairs], wrt, [g for _, g in pairs],
-                                        allow_unused=True)
-        except (Exception, SystemExit) as exc:
-            out.grad_error = f"backward pass failed: {_error_text(exc)}"
-            return
-        out.grads = tuple(torch.zeros_like(w) if g is None else g.detach()
-                          for g, w in zip(grads, wrt))
+
+def mutated_positions(before: list, after: list) -> tuple[int, ...]:
+    """Positions of the arguments whose values changed (``before`` holds snapshots)."""
+    return tuple(i for i, (b, a) in enumerate(zip(before, after)) if not _arg_unchanged(b, a))
+
+
+def invoke(fn: Callable, args, kwargs: Mapping | None, *, trace: bool = False,
+           grad_wrt: tuple[int, ...] = (), grad_out=None,
+           global_seed: int | None = None) -> tuple[Outcome, list]:
+    """Run ``fn`` once: the ``Outcome`` (all but ``mutated``) and the arguments as they are
+    after the call, for whoever compares them with the values it passed."""
+    kwargs = dict(kwargs or {})
+    args = list(args)
+    for i in grad_wrt:
+        args[i] = args[i].detach().clone().requires_grad_(True)
+    given = [*args, *kwargs.values()]
+    out = Outcome()
+    try:
+        with torch.random.fork_rng(devices=[], enabled=global_seed is not None):
+            if global_seed is not None:
+                torch.manual_seed(global_seed)
+            if trace:
+                with record() as out.trace:
+                    out.value = fn(*args, **kwargs)
+            else:
+                out.value = fn(*args, **kwargs)
+    except (Exception, SystemExit) as exc:  # the implementation's failure is a result
+        out.error = _error_text(exc)
+        return out, given
+    results = tensor_leaves(out.value)
+    out.shares = tuple(i for i, a in enumerate(given)
+                       if any(_same_memory(x, r) for x in _buffers(a) for r in results))
+    out.generator_states = tuple(a.get_state() for a in given
+                                 if isinstance(a, torch.Generator))
+    if grad_wrt:
+        _differentiate(out, [args[i] for i in grad_wrt], grad_out)
+    out.value = pytree.tree_map(
+        lambda x: x.detach() if isinstance(x, torch.Tensor) else x, out.value)
+    return out, given
+
+
+def _differentiate(out: Outcome, wrt: list[torch.Tensor], grad_out) -> None:
+    results = tensor_leaves(out.value)
+    grad_outs = tensor_leaves(grad_out)
+    if not results or len(results) != len(grad_outs) or \
+            any(r.shape != g.shape for r, g in zip(results, grad_outs)):
+        out.grad_error = "the result does not have the expected structure or shape"
+        return
+    pairs = [(r, g) for r, g in zip(results, grad_outs) if r.requires_grad]
+    if not pairs:
+        out.grad_error = ("your result is not connected to the inputs by autograd (did you "
+                          "use .detach(), .item(), .numpy() or build a new tensor with "
+                          "torch.tensor(...)?)")
+        return
+    try:
+        grads = torch.autograd.grad([r for r, _ in pairs], wrt, [g for _, g in pairs],
+                                    allow_unused=True)
+    except (Exception, SystemExit) as exc:
+        out.grad_error = f"backward pass failed: {_error_text(exc)}"
+        return
+    out.grads = tuple(torch.zeros_like(w) if g is None else g.detach()
+                      for g, w in zip(grads, wrt))
 
 
 class InProcess(Implementation):
