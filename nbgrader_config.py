@@ -21,9 +21,11 @@ c.Execute.interrupt_on_timeout = True
 # makes nbclient raise on the missing iopub message and the whole notebook fails to grade.
 c.Execute.raise_on_iopub_timeout = False
 
-# nbgrader's GenerateFeedback keeps hidden tests in the HTML it hands back: clear them.
+# nbgrader's GenerateFeedback keeps hidden tests in the HTML it hands back: clear them, and
+# cut the traceback of a test cell that timed out or raised (it quotes the cell's source).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.course.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

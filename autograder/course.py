@@ -1,0 +1,93 @@
+"""The nbgrader course directory (the repo root): its submissions, gradebook and feedback.
+
+- ``nbgrader_submissions``: the ``submitted/<student>/<assignment>/`` folders to grade;
+- ``record_in_gradebook``: the engine's results written into nbgrader's gradebook (its
+  ``Gradebook`` API), so formgrader, ``generate_feedback`` and ``export`` show them;
+- ``HideTestTracebacks``: a feedback preprocessor (see nbgrader_config.py). nbgrader's
+  ClearHiddenTests clears a test cell's source, but a test cell that timed out or raised keeps
+  a traceback that quotes that source; feedback keeps only the error's name and message.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+
+def nbgrader_submissions(course_dir: Path, assignment: str) -> list[tuple[str, Path]]:
+    """``[(student, submitted/<student>/<assignment>/)]``, sorted by student id."""
+    return [(folder.parent.name, folder)
+            for folder in sorted((Path(course_dir) / "submitted").glob(f"*/{assignment}"))
+            if folder.is_dir()]
+
+
+def ensure_alembic_on_path() -> None:
+    """nbgrader's Gradebook runs the ``alembic`` command from PATH: from an un-activated
+    virtual environment (``.venv/bin/workbook``) that is the one beside this Python."""
+    if shutil.which("alembic") is None:
+        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
+                                              os.environ.get("PATH", "")])
+
+
+def gradebook(course_dir: Path):
+    """nbgrader's gradebook of the course (``<course_dir>/gradebook.db``), to use with ``with``."""
+    from nbgrader.api import Gradebook
+
+    ensure_alembic_on_path()
+    return Gradebook(f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}")
+
+
+def record_in_gradebook(course_dir: Path, assignment: str, results: list[dict]) -> None:
+    """Write engine results (one dict per student, the result-JSON schema) as the auto scores
+    of ``assignment``'s grade cells: exercise ``chNN.name`` is the cell ``test_name``.
+
+    The assignment must be in the gradebook already (``nbgrader generate_assignment`` puts it
+    and its grade cells there); students and submissions are created when missing.
+    """
+    from nbgrader.api import MissingEntry
+    from nbgrader.utils import parse_utc
+    from sqlalchemy.exc import SAWarning
+
+    with gradebook(course_dir) as gb, warnings.catch_warnings():
+        # nbgrader's own queries warn about its autoflush (as in `nbgrader autograde`)
+        warnings.simplefilter("ignore", SAWarning)
+        try:
+            cells = {cell.name: notebook.name for notebook in gb.find_assignment(assignment)
+                     .notebooks for cell in notebook.grade_cells}
+        except MissingEntry:
+            raise LookupError(f"{assignment} is not in {course_dir}/gradebook.db: run "
+                              f"`nbgrader generate_assignment {assignment}` first") from None
+        for result in results:
+            student = result["student"]
+            stamp = Path(course_dir) / "submitted" / student / assignment / "timestamp.txt"
+            when = stamp.read_text().strip() if stamp.exists() else ""
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(
+                assignment, student, **({"timestamp": parse_utc(when)} if when else {}))
+            for exercise in result["exercises"]:
+                cell = f"test_{exercise['id'].split('.', 1)[1]}"
+                if cell not in cells:  # an exercise of another chapter
+                    continue
+                grade = gb.find_grade(cell, cells[cell], assignment, student)
+                grade.auto_score = float(exercise["score"])
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+class HideTestTracebacks(Preprocessor):
+    """In test cells (graded, not answers), an error keeps its name and message only."""
+
+    enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors default to disabled
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}".rstrip(": ")]
+        return cell, resources

@@ -1,0 +1,190 @@
+"""Plain nbgrader on a copy of the course, as an instructor runs it: generate_assignment,
+three submissions, autograde, feedback and export; the notebook scores are the engine's."""
+import copy
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from autograder.course import record_in_gradebook
+from tests.conftest import BIN, REPO
+
+TOPIC = "ch06_products"
+STUDENTS = ("alice", "bob", "carol")  # solutions pasted in; untouched stubs; half right
+CELL_TIMEOUT = 5  # seconds; a hidden-test cell of ch06 takes under 2 s in the kernel
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # alembic
+       "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+
+# carol: the first half right (dot_product also warns and writes to stderr, which must not
+# cost a point), norms right but with a banned operator (half its point), gram_matrix an
+# infinite loop, the rest untouched stubs.
+CAROL = {
+    "dot_product": "import sys\nimport warnings\n\n\ndef dot_product(a, b):\n"
+                   "    warnings.warn('pretend this is a PyTorch UserWarning', UserWarning)\n"
+                   "    sys.stderr.write('a debugging line on stderr\\n')\n"
+                   "    return (a * b).sum()\n",
+    "norms": "def norms(v):\n    return torch.stack([torch.linalg.norm(v, 1), "
+             "torch.linalg.norm(v), torch.linalg.norm(v, float('inf'))])\n",
+    "gram_matrix": "import time\n\n\ndef gram_matrix(x):\n    while True:  # a hang that "
+                   "leaves the CPU to the other tests\n        time.sleep(0.01)\n",
+}
+
+
+def nbgrader(*args, cwd) -> subprocess.Popen:
+    return subprocess.Popen([str(BIN / "nbgrader"), *args], cwd=cwd, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            stdin=subprocess.DEVNULL)
+
+
+def finish(proc: subprocess.Popen) -> str:
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, f"{proc.args} exited {proc.returncode}:\n{out[-3000:]}"
+    return out
+
+
+def _config(root):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    cfg.CourseDirectory.root = str(root)
+    return cfg
+
+
+def _generate_assignment(root) -> None:
+    """``nbgrader generate_assignment TOPIC``, in this process (the app's 4 s start-up saved)."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.course import ensure_alembic_on_path
+
+    ensure_alembic_on_path()  # its gradebook runs `alembic`
+    cfg = _config(root)
+    cfg.CourseDirectory.assignment_id = TOPIC
+    GenerateAssignment(coursedir=CourseDirectory(config=cfg), config=cfg).start()
+
+
+def _export(root) -> None:
+    """``nbgrader export``, in this process: its CSV plugin on the course's gradebook."""
+    from nbgrader.plugins import CsvExportPlugin
+
+    from autograder.course import gradebook
+
+    with gradebook(root) as gb:
+        CsvExportPlugin(to=str(root / "grades.csv")).export(gb)
+
+
+def _answers(nb: dict) -> dict[str, list[str]]:
+    return {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in nb["cells"]
+            if c["metadata"].get("nbgrader", {}).get("solution")}
+
+
+def _submit(root, student: str, answers: dict) -> None:
+    nb = json.loads((root / "release" / TOPIC / f"{TOPIC}.ipynb").read_text())
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    folder = root / "submitted" / student / TOPIC
+    folder.mkdir(parents=True)
+    (folder / f"{TOPIC}.ipynb").write_text(json.dumps(nb, indent=1))
+    (folder / "timestamp.txt").write_text("2026-01-15 10:00:00.000000 UTC")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """The course after generate_assignment and autograde, with the engine's results."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    with (root / "nbgrader_config.py").open("a") as fh:
+        fh.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    shutil.copytree(REPO / "source" / TOPIC, root / "source" / TOPIC)
+    _generate_assignment(root)
+    # a second course whose gradebook knows the assignment but no submission yet
+    empty = root / "empty_course"
+    empty.mkdir()
+    shutil.copy(root / "gradebook.db", empty)
+
+    solutions = _answers(json.loads((root / "source" / TOPIC / f"{TOPIC}.ipynb").read_text()))
+    names = list(solutions)
+    _submit(root, "alice", solutions)
+    _submit(root, "bob", {})
+    half = {n: solutions[n] for n in names[:len(names) // 2]}
+    _submit(root, "carol", {**half, **{n: src.splitlines(keepends=True)
+                                       for n, src in CAROL.items()}})
+    shutil.copytree(root / "submitted", empty / "submitted")  # their timestamps
+
+    engine = {s: subprocess.Popen(
+        [sys.executable, "-m", "autograder.grade", str(root / "submitted" / s / TOPIC),
+         "--student", s, "--out", str(root / "engine" / s), "--timeout", str(CELL_TIMEOUT)],
+        cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdin=subprocess.DEVNULL) for s in STUDENTS}
+    log = finish(nbgrader("autograde", TOPIC, cwd=root))
+    for proc in engine.values():
+        finish(proc)
+    results = {s: json.loads((root / "engine" / s / f"{s}.json").read_text())
+               for s in STUDENTS}
+    return {"root": root, "empty": empty, "results": results, "log": log}
+
+
+def _engine_scores(result: dict) -> dict[str, float]:
+    return {e["id"].split(".", 1)[1]: e["score"] for e in result["exercises"]
+            if e["id"].startswith(TOPIC[:4] + ".")}
+
+
+def _gradebook_scores(root, student: str) -> dict[str, float]:
+    from autograder.course import gradebook
+
+    with gradebook(root) as gb:
+        nb = gb.find_submission_notebook(TOPIC, TOPIC, student)
+        return {g.name.removeprefix("test_"): g.score for g in nb.grades}
+
+
+def test_autograde_scores_each_exercise_as_the_engine_does(course):
+    scores = {s: _gradebook_scores(course["root"], s) for s in STUDENTS}
+    for student in STUDENTS:
+        assert scores[student] == _engine_scores(course["results"][student]), student
+    assert sum(scores["alice"].values()) == 16 and sum(scores["bob"].values()) == 0
+    carol = scores["carol"]
+    assert carol["dot_product"] == 1  # its warning and stderr line cost nothing
+    assert carol["norms"] == 0.5  # partial credit: right, with a banned operator
+    assert carol["gram_matrix"] == 0 and carol["trace"] == 0
+    assert "Timeout waiting for execute reply" in course["log"]  # the loop cost one cell
+
+
+def test_feedback_and_export(course):
+    root, empty = course["root"], course["empty"]
+    record_in_gradebook(empty, TOPIC, list(course["results"].values()))
+    procs = [nbgrader("generate_feedback", TOPIC, cwd=root), nbgrader("export", cwd=root)]
+    _export(empty)
+    for proc in procs:
+        finish(proc)
+
+    for student in STUDENTS:
+        html = (root / "feedback" / student / TOPIC / f"{TOPIC}.html").read_text()
+        assert "HIDDEN TESTS" not in html and "grade_answer" not in html, student
+        assert "autograder" not in html, student
+    carol = (root / "feedback" / "carol" / TOPIC / f"{TOPIC}.html").read_text()
+    assert "ch06.norms: 0.5/1 points" in carol  # the grader's message is the feedback
+
+    def table(folder):
+        with (folder / "grades.csv").open() as fh:
+            return {r["student_id"]: (float(r["raw_score"]), float(r["max_score"]),
+                                      r["timestamp"]) for r in csv.DictReader(fh)}
+
+    exported = table(root)
+    assert set(exported) == set(STUDENTS)
+    for student, result in course["results"].items():
+        assert exported[student][:2] == (sum(_engine_scores(result).values()), 16.0)
+    # the engine's results written with record_in_gradebook export the same table
+    assert table(empty) == exported
+
+
+def test_release_of_the_copy_is_the_committed_one(course):
+    for path in (REPO / "release" / TOPIC).iterdir():
+        assert (course["root"] / "release" / TOPIC / path.name).read_bytes() == \
+            path.read_bytes(), path.name
