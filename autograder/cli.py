@@ -19,6 +19,18 @@ def _release(args) -> int:
     return release(args.chapters, REPO)
 
 
+def _export_gradescope(args) -> int:
+    from autograder.gradescope import export
+
+    try:
+        out = export(args.chapters, Path(args.out))
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    print(f"wrote {out}: upload it as the assignment's autograder on Gradescope")
+    return 0
+
+
 def _check(args) -> int:
     """Public self-checks of a folder of answers, one line per exercise."""
     import pytest
@@ -59,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
                                        "release/chNN_topic (`workbook build` does it too)")
     p.add_argument("chapters", nargs="*", help="ch06 or ch06_products; default: all")
     p.set_defaults(run=_release)
+
+    p = sub.add_parser("export-gradescope", help="a Gradescope autograder zip for chapters")
+    p.add_argument("chapters", nargs="+", help="ch06 ...")
+    p.add_argument("--out", required=True, help="the zip to write, e.g. ch06_gradescope.zip")
+    p.set_defaults(run=_export_gradescope)
 
     p = sub.add_parser("check", help="run the public self-checks (student view)")
     p.add_argument("exercises", nargs="*", help="ch06, ch06.matmul or matmul; default: all")
