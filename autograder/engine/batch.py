@@ -275,7 +275,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     ap = parser()
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)  # options may come before or after the paths
     if not args.submissions:
         ap.error("give at least one submission (a .py, a notebook or a folder)")
     if args.student and len(args.submissions) > 1:

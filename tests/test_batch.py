@@ -1,0 +1,112 @@
+"""A class batch: deterministic across runs and --jobs, seeded per student, resumable after
+SIGKILL, with feedback files and a machine-readable summary."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+from tests.conftest import REPO, run
+
+SAMPLES = REPO / "samples" / "submissions"
+SPY = "def matmul(a, b):\n    print('saw', a.flatten()[:4].tolist())\n    return a @ b\n"
+
+
+def _workbook():
+    return REPO / ".venv" / "bin" / "workbook" if (REPO / ".venv").exists() else "workbook"
+
+
+def _result(out, student):
+    return json.loads((out / f"{student}.json").read_text())
+
+
+def _graded(r):
+    """What must not change between runs (the time stamps may)."""
+    return r["score"], r["exercises"]
+
+
+def test_same_submission_same_result_on_every_run_and_any_jobs(tmp_path):
+    out = tmp_path / "out"
+    runs = [["--jobs", "1"], ["--jobs", "2", "--regrade", SAMPLES / "alice"],
+            ["--jobs", "2", "--regrade", SAMPLES / "carol"]]
+    seen = []
+    for extra in runs:
+        proc = run(_workbook(), "grade", SAMPLES / "bob", *extra, "--out", out, "-q")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        seen.append(_graded(_result(out, "bob")))
+    assert seen[0] == seen[1] == seen[2]
+    assert 0 < seen[0][0] < 51
+
+
+def test_students_with_the_same_code_see_different_inputs(tmp_path):
+    subs = []
+    for student in ("eve", "frank"):
+        (tmp_path / student).mkdir()
+        (tmp_path / student / "answers.py").write_text(SPY)
+        subs.append(tmp_path / student)
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", *subs, "--out", out, "--json")
+    assert proc.returncode == 0, proc.stderr
+    eve, frank = _result(out, "eve"), _result(out, "frank")
+    assert eve["score"] == frank["score"] == 1.0
+    assert "saw" in eve["output"] and eve["output"] != frank["output"]
+    summary = json.loads(proc.stdout)
+    assert [s["student"] for s in summary["students"]] == ["eve", "frank"]
+    assert {e["id"]: e["pass_rate"] for e in summary["exercises"]}["ch06.matmul"] == 1.0
+
+
+def test_sigkill_then_rerun_grades_everyone_exactly_once(tmp_path):
+    subs = []
+    for i in range(6):
+        src = SAMPLES / ("alice" if i % 2 else "bob")
+        dest = tmp_path / "class" / f"s{i}"
+        shutil.copytree(src, dest)
+        if i == 3:  # a slow one, so the batch is surely still running when killed
+            (dest / "slow.py").write_text("def dot_product(a, b):\n    while True:\n"
+                                          "        pass\n")
+        subs.append(dest)
+    out = tmp_path / "out"
+    cmd = [str(_workbook()), "grade", *map(str, subs), "--out", str(out), "--jobs", "1",
+           "--timeout", "4"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("s*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = {p.name: p.read_bytes() for p in out.glob("s*.json")}
+    assert 2 <= len(first) < 6
+    for data in first.values():
+        json.loads(data)  # whole files only
+    time.sleep(1)
+    assert not any("autograder.engine" in ln for ln in subprocess.run(
+        ["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+        if str(out) in ln)
+
+    again = run(*cmd)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"{len(first)} student(s) already graded" in again.stderr
+    graded_now = [ln for ln in again.stderr.splitlines() if ln.startswith("[")]
+    assert len(graded_now) == 6 - len(first)
+    assert all(f"/{6 - len(first)}]" in ln for ln in graded_now)
+    for name, data in first.items():
+        assert (out / name).read_bytes() == data  # not graded twice
+    results = sorted(out.glob("s*.json"))
+    assert len(results) == 6 and all(json.loads(p.read_text())["exercises"] for p in results)
+    assert not list(out.glob(".*.tmp"))
+    assert (out / "grades.csv").read_text().count("\n") == 7
+    assert all((out / "feedback" / f"s{i}.html").exists() for i in range(6))
+
+
+def test_regrade_and_student_id_rules(tmp_path):
+    out = tmp_path / "out"
+    a = run(_workbook(), "grade", SAMPLES / "carol", "--out", out, "-q")
+    b = run(_workbook(), "grade", SAMPLES / "carol", "--out", out)
+    assert a.returncode == b.returncode == 0
+    assert "1 student(s) already graded" in b.stderr
+    twin = tmp_path / "x" / "carol"
+    shutil.copytree(SAMPLES / "carol", twin)
+    dup = run(_workbook(), "grade", SAMPLES / "carol", twin, "--out", out)
+    assert dup.returncode == 2 and "same student id: carol" in dup.stderr
