@@ -104,6 +104,11 @@ def cases(tmp):
         "reads_other_student": (leak.format(path=str(course / "submitted" / "zoe" /
                                                      "answers.py")), "ch06.matmul", 0,
                                 "may not read"),
+        "network": ("import socket, torch\ndef matmul(a, b):\n    try:\n"
+                    "        socket.create_connection(('pypi.org', 443), timeout=2)\n"
+                    "    except Exception as exc:\n        print('no network:', exc)\n"
+                    "        return torch.zeros(a.shape[0], b.shape[1])\n    return a @ b\n",
+                    "ch06.matmul", 0, "socket"),
         "writes_outside": (
             "import torch\ndef matmul(a, b):\n    for p in ({repo!r}, {tmp!r}):\n"
             "        try:\n            open(p, 'a').write('pwned')\n"
@@ -165,7 +170,7 @@ HOSTILE = ["syntax_error", "import_exception", "exit_at_import", "exit_in_functi
            "infinite_loop", "swallows_base_exception", "allocates_50gb", "fork_storm", "daemon",
            "prints_100mb", "monkeypatches_torch", "tensor_subclass", "returns_numpy",
            "returns_list", "returns_none", "returns_nan", "reads_graders", "imports_graders",
-           "reads_gradebook", "reads_other_student", "writes_outside"]
+           "reads_gradebook", "reads_other_student", "network", "writes_outside"]
 
 
 def test_every_case_is_checked(tmp_path):
@@ -205,3 +210,35 @@ def test_result_records_isolation_level(hostile_batch):
     tmp, out, *_ = hostile_batch
     level = _result(out, "alice")["isolation"]
     assert level == ("namespaces" if os.geteuid() == 0 else level)
+
+
+WEAK_LEVEL_CASES = ["reads_graders", "reads_gradebook", "reads_other_student", "writes_outside",
+                    "fork_storm", "daemon", "network", "imports_graders", "tensor_subclass"]
+
+
+def test_audit_hook_level_alone_still_stops_every_cheat(tmp_path):
+    """Where namespaces are not available (a laptop without root), the audit hook and the
+    resource limits are the whole sandbox: the same cheats must still score nothing."""
+    course, table = cases(tmp_path)
+    subs = []
+    for student in WEAK_LEVEL_CASES:
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "answers.py").write_text(table[student][0])
+        subs.append(tmp_path / "class" / student)
+    out = tmp_path / "out"
+    before = {**_tree_digest(REPO / "autograder"), **_tree_digest(course)}
+    proc = subprocess.run([str(_workbook()), "grade", str(HONEST), *map(str, subs), "--out",
+                           str(out), "--timeout", "3"], cwd=course, capture_output=True,
+                          text=True, env={**os.environ, "WORKBOOK_ISOLATION": "audit-hooks"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _result(out, "alice")["score"] == _result(out, "alice")["max_score"]
+    assert _result(out, "alice")["isolation"] == "audit-hooks"
+    for student in WEAK_LEVEL_CASES:
+        entry = {e["id"]: e for e in _result(out, student)["exercises"]}["ch06.matmul"]
+        assert entry["score"] == 0, (student, entry)
+        feedback = (out / "feedback" / f"{student}.md").read_text().lower()
+        words = "may not read" if student == "imports_graders" else table[student][3]
+        assert words.lower() in feedback, (student, feedback)
+    assert before == {**_tree_digest(REPO / "autograder"), **_tree_digest(course)}
+    assert not (tmp_path / "pwned.txt").exists()
+    assert not _sleepers()

@@ -39,6 +39,11 @@ _detach, _contiguous, _cpu, _view = (_TensorBase.detach, _TensorBase.contiguous,
                                      _TensorBase.cpu, _TensorBase.view)
 
 
+def depth_zero_message(obj: dict) -> bool:
+    """A message of ours: string keys, none of them a type marker (sent as a plain object)."""
+    return all(type(k) is str and not k.startswith("__") for k in obj)
+
+
 class WireError(Exception):
     """A message that is malformed, too large, or cut off."""
 
@@ -80,23 +85,38 @@ def encode(obj) -> tuple[dict | list, list[bytes]]:
     """(JSON-able tree, buffers) for ``obj``; runs on either side."""
     buffers: list[bytes] = []
 
+    def tensor(x):
+        if x.layout != torch.strided or x.dtype not in _NAMES:
+            return {"__foreign": f"tensor with layout {x.layout} and dtype {x.dtype}"}
+        if type(x) is torch.Tensor and x.dtype in _NUMPY_OK and not x.requires_grad and \
+                x.device.type == "cpu" and not x.is_conj() and not x.is_neg():
+            buffers.append(x.numpy().tobytes())  # the common case, quickly
+            return {"__t": len(buffers) - 1, "dtype": _NAMES[x.dtype], "shape": list(x.shape),
+                    "device": "cpu"}
+        meta, raw = _tensor_bytes(x)
+        buffers.append(raw)
+        return {"__t": len(buffers) - 1, **meta}
+
     def enc(x, depth=0):
+        t = type(x)  # exact types first: isinstance on torch.Tensor runs Python code
+        if t is torch.Tensor:
+            return tensor(x)
+        if x is None or t is bool or t is str:
+            return x
+        if t is int:
+            return x if abs(x) < 2**63 else {"__foreign": "int too large"}
+        if t is float:
+            return x if math.isfinite(x) else {"__float": repr(x)}
         if depth > 50:
             return {"__foreign": "deeply nested structure"}
-        if isinstance(x, torch.Tensor):
-            if x.layout != torch.strided or x.dtype not in _NAMES:
-                return {"__foreign": f"tensor with layout {x.layout} and dtype {x.dtype}"}
-            meta, raw = _tensor_bytes(x)
-            buffers.append(raw)
-            return {"__t": len(buffers) - 1, **meta}
-        if x is None or type(x) in (bool, str):
-            return x
-        if type(x) is int:
-            return x if abs(x) < 2**63 else {"__foreign": "int too large"}
-        if type(x) is float:
-            return x if math.isfinite(x) else {"__float": repr(x)}
-        if type(x) is complex:
+        if t is list:
+            return [enc(v, depth + 1) for v in x]
+        if t is tuple:
+            return {"__tuple": [enc(v, depth + 1) for v in x]}
+        if t is complex:
             return {"__complex": [enc(x.real), enc(x.imag)]}
+        if isinstance(x, torch.Tensor):  # a subclass: its data only, as a plain tensor
+            return tensor(x)
         if isinstance(x, np.ndarray):
             if x.dtype.kind not in _NP_KINDS:
                 return {"__foreign": f"numpy array of dtype {x.dtype}"}
@@ -123,8 +143,13 @@ def encode(obj) -> tuple[dict | list, list[bytes]]:
                                for k, v in dict.items(x)]}
         if isinstance(x, slice):
             return {"__slice": [enc(x.start), enc(x.stop), enc(x.step)]}
-        return {"__foreign": type(x).__qualname__[:80]}
+        if isinstance(x, (bool, int, float, str)):  # subclasses of the plain types
+            return enc({bool: bool, int: int, float: float, str: str}[
+                next(b for b in (bool, int, float, str) if isinstance(x, b))](x), depth)
+        return {"__foreign": t.__qualname__[:80]}
 
+    if type(obj) is dict and depth_zero_message(obj):
+        return {k: enc(v) for k, v in obj.items()}, buffers
     return enc(obj), buffers
 
 
@@ -154,11 +179,12 @@ def decode(tree, buffers: list[bytes]):
         return torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape)
 
     def dec(x, depth=0):
+        t = type(x)
+        if x is None or t is bool or t is int or t is float or t is str:
+            return x
         if depth > 60:
             raise WireError("too deeply nested")
-        if x is None or type(x) in (bool, int, float, str):
-            return x
-        if type(x) is list:
+        if t is list:
             return [dec(v, depth + 1) for v in x]
         if type(x) is not dict or len(x) < 1:
             raise WireError("bad node")

@@ -1,0 +1,171 @@
+"""Seconds per submission: `workbook grade --jobs 2` against plain `nbgrader autograde`.
+
+    python benchmarks/grading_throughput.py [--students 20] [--timeout 10] [--skip-nbgrader]
+
+Builds a scratch nbgrader course (this repo's nbgrader_config.py and source/ notebooks,
+`nbgrader generate_assignment` for every chapter) and N synthetic students who submit every
+chapter as the release notebooks with their answers pasted in. Out of every ten students:
+five correct, three partly wrong (some answers wrong, some left as stubs), one broken (a cell
+that does not parse) and one hanging (an infinite loop in one answer). Both tools grade the
+same notebooks with the same per-exercise / per-cell time limit (--timeout):
+
+- the engine: `workbook grade submitted/* --jobs 2 --timeout T` (whole class, one command);
+- nbgrader: `nbgrader autograde chNN --Execute.timeout=T` for each chapter.
+
+Prints wall seconds per submission for each, the ratio, and the engine's figure for a correct
+submission: the judge's own seconds per correct student (start-up excluded) and the class
+wall time per correct student per core when only correct submissions are graded.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+KINDS = ["correct", "partly_wrong", "correct", "broken", "correct", "partly_wrong", "correct",
+         "hanging", "correct", "partly_wrong"]
+
+
+def _answers(nb: dict) -> dict[str, str]:
+    return {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+            for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+
+
+def _signature(src: str) -> str:
+    return src.split("\n", 1)[0] if src.lstrip().startswith("def ") else \
+        next(ln for ln in src.splitlines() if ln.startswith("def "))
+
+
+def student_answers(kind: str, solutions: dict[str, str], i: int) -> dict[str, str]:
+    names = list(solutions)
+    if kind == "correct":
+        return dict(solutions)
+    if kind == "partly_wrong":
+        out = {}
+        for k, n in enumerate(names):
+            if (k + i) % 3 == 0:
+                out[n] = solutions[n]
+            elif (k + i) % 3 == 1:  # a wrong answer: the right signature, nothing returned
+                out[n] = _signature(solutions[n]) + "\n    return None\n"
+        return out  # the rest stay stubs
+    if kind == "broken":
+        out = dict(solutions)
+        out[names[0]] = _signature(solutions[names[0]]).rstrip(":") + "\n    return\n"
+        return out
+    if kind == "hanging":
+        out = dict(solutions)
+        out[names[-1]] = _signature(solutions[names[-1]]) + "\n    while True:\n        pass\n"
+        return out
+    raise ValueError(kind)
+
+
+def build_course(root: Path, n: int, timeout: float) -> list[str]:
+    topics = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    with (root / "nbgrader_config.py").open("a") as fh:
+        fh.write(f"\nc.Execute.timeout = {int(timeout)}\n")
+    env = _env()
+    for topic in topics:
+        shutil.copytree(REPO / "source" / topic, root / "source" / topic)
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", topic, "--force"],
+                       cwd=root, env=env, check=True, capture_output=True)
+    for i in range(n):
+        student = f"s{i:03d}_{KINDS[i % len(KINDS)]}"
+        for topic in topics:
+            release = json.loads((root / "release" / topic / f"{topic}.ipynb").read_text())
+            source = json.loads((root / "source" / topic / f"{topic}.ipynb").read_text())
+            answers = student_answers(KINDS[i % len(KINDS)], _answers(source), i)
+            for cell in release["cells"]:
+                gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+                if gid in answers:
+                    cell["source"] = answers[gid]
+            folder = root / "submitted" / student / topic
+            folder.mkdir(parents=True)
+            (folder / f"{topic}.ipynb").write_text(json.dumps(release, indent=1))
+            (folder / "timestamp.txt").write_text("2026-11-26 10:00:00.000000 UTC")
+    return topics
+
+
+def _env() -> dict:
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": str(REPO)}
+
+
+def run_engine(root: Path, students: list[Path], out: Path, timeout: float) -> float:
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "workbook"), "grade", *map(str, students), "--jobs", "2",
+                    "--timeout", str(timeout), "--out", str(out), "-q", "--regrade"],
+                   cwd=root, env=_env(), check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def run_nbgrader(root: Path, topics: list[str], timeout: float) -> float:
+    start = time.perf_counter()
+    for topic in topics:
+        subprocess.run([str(BIN / "nbgrader"), "autograde", topic, "--force",
+                        f"--Execute.timeout={int(timeout)}"], cwd=root, env=_env(),
+                       check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--students", type=int, default=20)
+    ap.add_argument("--timeout", type=float, default=10.0,
+                    help="seconds per exercise (engine) and per cell (nbgrader)")
+    ap.add_argument("--skip-nbgrader", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="workbook-bench-") as tmp:
+        root = Path(tmp)
+        topics = build_course(root, args.students, args.timeout)
+        students = sorted((root / "submitted").iterdir())
+        correct = [s for s in students if s.name.endswith("_correct")]
+        n = len(students)
+        print(f"{n} students x {len(topics)} chapters; kinds per ten: "
+              + ", ".join(f"{KINDS.count(k)} {k}" for k in dict.fromkeys(KINDS)))
+
+        engine_s = run_engine(root, students, root / "graded", args.timeout)
+        results = [json.loads((root / "graded" / f"{s.name}.json").read_text())
+                   for s in students]
+        print(f"engine   (workbook grade --jobs 2): {engine_s:7.1f} s wall, "
+              f"{engine_s / n:6.2f} s per submission")
+        judge = [r["seconds"] for r in results if r["student"].endswith("_correct")]
+        print(f"  a correct submission: {sum(judge) / len(judge):.2f} s in its judge "
+              f"(one judge and its worker share a core; start-up excluded)")
+        only = run_engine(root, correct, root / "graded_correct", args.timeout)
+        print(f"  only the {len(correct)} correct ones: {only:.1f} s wall with 2 jobs = "
+              f"{only * 2 / len(correct):.2f} core-seconds each (start-up included)")
+        if args.skip_nbgrader:
+            return 0
+        nb_s = run_nbgrader(root, topics, args.timeout)
+        print(f"nbgrader (nbgrader autograde x {len(topics)}): {nb_s:7.1f} s wall, "
+              f"{nb_s / n:6.2f} s per submission")
+        print(f"ratio: the engine is {nb_s / engine_s:.1f}x faster")
+        same = _compare(root, results, topics)
+        print(f"scores equal between the two on {same}/{n} students")
+    return 0
+
+
+def _compare(root: Path, results: list[dict], topics: list[str]) -> int:
+    """Students whose total is the same under nbgrader as under the engine."""
+    sys.path.insert(0, str(REPO))
+    from autograder.course import gradebook
+
+    same = 0
+    with gradebook(root) as gb:
+        for r in results:
+            total = sum(gb.find_submission(t, r["student"]).score for t in topics)
+            same += abs(total - r["score"]) < 1e-6
+    return same
+
+
+if __name__ == "__main__":
+    sys.exit(main())
