@@ -104,6 +104,8 @@ def cases(tmp):
         "reads_other_student": (leak.format(path=str(course / "submitted" / "zoe" /
                                                      "answers.py")), "ch06.matmul", 0,
                                 "may not read"),
+        "mutates_input": ("def matmul(a, b):\n    out = a @ b\n    a.zero_()\n    return out\n",
+                          "ch06.matmul", 0.67, "modified its input in place"),
         "network": ("import socket, torch\ndef matmul(a, b):\n    try:\n"
                     "        socket.create_connection(('pypi.org', 443), timeout=2)\n"
                     "    except Exception as exc:\n        print('no network:', exc)\n"
@@ -170,7 +172,8 @@ HOSTILE = ["syntax_error", "import_exception", "exit_at_import", "exit_in_functi
            "infinite_loop", "swallows_base_exception", "allocates_50gb", "fork_storm", "daemon",
            "prints_100mb", "monkeypatches_torch", "tensor_subclass", "returns_numpy",
            "returns_list", "returns_none", "returns_nan", "reads_graders", "imports_graders",
-           "reads_gradebook", "reads_other_student", "network", "writes_outside"]
+           "reads_gradebook", "reads_other_student", "mutates_input", "network",
+           "writes_outside"]
 
 
 def test_every_case_is_checked(tmp_path):

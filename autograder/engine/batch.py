@@ -254,8 +254,9 @@ def parser() -> argparse.ArgumentParser:
         "Student code runs only in confined worker processes; the judge compares.")
     ap.add_argument("submissions", nargs="*", type=Path,
                     help="a .py file, a notebook, or a folder of them, per student")
-    ap.add_argument("--out", type=Path, default=Path("graded"),
-                    help="folder for <student>.json, grades.csv and feedback/ (default: graded)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="folder for <student>.json, grades.csv and feedback/ (default: graded,"
+                         " or graded/<assignment> with --nbgrader)")
     ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                     help="students graded at once (default: the number of CPUs)")
     ap.add_argument("--student", help="student id (one submission only; default: the folder "
@@ -265,6 +266,14 @@ def parser() -> argparse.ArgumentParser:
                     help="seconds one exercise may run before it is stopped (default 20)")
     ap.add_argument("--memory", type=int, default=2048,
                     help="MiB a worker may allocate beyond torch itself (default 2048)")
+    ap.add_argument("--only", action="append", default=[], metavar="SEL",
+                    help="grade only these exercises: ch06, ch06.matmul or matmul "
+                         "(repeatable; default: every exercise)")
+    ap.add_argument("--nbgrader", metavar="ASSIGNMENT",
+                    help="grade nbgrader's submitted/*/ASSIGNMENT/ of the course in the current "
+                         "folder (or --course) and write the scores into its gradebook")
+    ap.add_argument("--course", type=Path, default=Path("."),
+                    help="the nbgrader course folder for --nbgrader (default: here)")
     ap.add_argument("--regrade", action="store_true",
                     help="grade again students whose result is already in --out")
     ap.add_argument("--json", action="store_true",
@@ -276,6 +285,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ap = parser()
     args = ap.parse_intermixed_args(argv)  # options may come before or after the paths
+    if args.jobs < 1 or args.timeout <= 0 or args.memory < 64:
+        ap.error("--jobs must be at least 1, --timeout positive and --memory at least 64")
+    if args.nbgrader:
+        return _nbgrader(ap, args)
     if not args.submissions:
         ap.error("give at least one submission (a .py, a notebook or a folder)")
     if args.student and len(args.submissions) > 1:
@@ -283,14 +296,56 @@ def main(argv: list[str] | None = None) -> int:
     missing = [p for p in args.submissions if not p.exists()]
     if missing:
         ap.error(f"no such submission: {', '.join(map(str, missing))}")
-    if args.jobs < 1 or args.timeout <= 0 or args.memory < 64:
-        ap.error("--jobs must be at least 1, --timeout positive and --memory at least 64")
+    args.out = args.out or Path("graded")
     named = [(args.student or student_id(p), p) for p in args.submissions]
     return run(named, args)
 
 
+def _nbgrader(ap, args) -> int:
+    """``submitted/<student>/<assignment>/`` graded by the engine, scores into the gradebook."""
+    if args.submissions or args.student:
+        ap.error("--nbgrader finds the submissions itself: give no paths and no --student")
+    from autograder.course import nbgrader_submissions, record_in_gradebook
+
+    course, assignment = args.course.resolve(), args.nbgrader
+    named = nbgrader_submissions(course, assignment)
+    if not named:
+        ap.error(f"no submissions in {course}/submitted/*/{assignment}/ (run `nbgrader "
+                 f"collect {assignment}` first, or give --course)")
+    args.out = args.out or course / "graded" / assignment
+    args.only = args.only or [assignment.split("_", 1)[0]]
+    code = run(named, args)
+    ids = {safe_id(s) for s, _ in named}
+    results = [r for p in sorted(args.out.glob("*.json"))
+               if (r := read_result(p)) is not None and safe_id(r["student"]) in ids]
+    try:
+        record_in_gradebook(course, assignment, results)
+    except LookupError as exc:
+        print(f"workbook grade: {exc}", file=sys.stderr)
+        return 2
+    if not args.json:
+        print(f"scores of {len(results)} student(s) written to {course}/gradebook.db "
+              f"({assignment}): formgrader, `nbgrader generate_feedback` and `nbgrader export`"
+              " show them")
+    return code
+
+
+def known_exercises() -> list[str]:
+    """Catalog ids, read from solutions/ without importing it (no torch here)."""
+    ids = []
+    for path in sorted((REPO / "solutions").glob("ch[0-9][0-9]_*.py")):
+        ids += re.findall(r'@exercise\(\s*"(ch\d\d\.\w+)"', path.read_text(encoding="utf-8"))
+    return ids
+
+
 def run(named: list[tuple[str, Path]], args) -> int:
     """Grade ``(student id, submission)`` pairs into ``args.out``; the class outputs."""
+    known = known_exercises()
+    for sel in args.only:
+        if not any(sel in (i, i.split(".")[0], i.split(".")[1]) for i in known):
+            print(f"workbook grade: --only {sel}: no such exercise or chapter (chapters: "
+                  f"{', '.join(sorted({i.split('.')[0] for i in known}))})", file=sys.stderr)
+            return 2
     ids = [safe_id(s) for s, _ in named]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -314,7 +369,7 @@ def run(named: list[tuple[str, Path]], args) -> int:
               file=sys.stderr)
     hidden = sorted({str(out.resolve()), *(str(p.resolve().parent) for _, p in named),
                      *(str(p.resolve()) for _, p in named)})
-    opts = {"device": args.device, "hidden": hidden,
+    opts = {"device": args.device, "hidden": hidden, "only": args.only,
             "limits": {"timeout_s": args.timeout, "memory_mb": args.memory}}
     grade_all(jobs, out, args.jobs, opts, args.quiet)
     results = [r for fid in ids if (r := read_result(out / f"{fid}.json")) is not None]

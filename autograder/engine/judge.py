@@ -61,7 +61,8 @@ def hidden_paths(extra: list[Path]) -> list[str]:
 
 class Judge:
     def __init__(self, device: str = "cpu", limits: dict | None = None, slot: int = 0,
-                 hidden: list[Path] = (), log: Path | None = None):
+                 hidden: list[Path] = (), log: Path | None = None,
+                 only: list[str] | None = None):
         torch.set_num_threads(1)
         self.host = Host(log=log)  # warms up in parallel with the rest of this
         self.device = device
@@ -70,7 +71,7 @@ class Judge:
         self.uid = 61000 + slot
         self.level = sandbox.wanted_level()
         self.hidden = hidden_paths(list(hidden))
-        self.exercises = select(None)
+        self.exercises = select(only or None)
         load_graders()
         self.base = Path(tempfile.mkdtemp(prefix="workbook-scratch-"))
         os.chmod(self.base, 0o711)
@@ -162,7 +163,7 @@ def main() -> int:
     opts = json.loads(os.environ["WORKBOOK_JUDGE"])
     judge = Judge(device=opts["device"], limits=opts["limits"], slot=opts["slot"],
                   hidden=[Path(p) for p in opts["hidden"]],
-                  log=Path(opts["log"]) if opts.get("log") else None)
+                  log=Path(opts["log"]) if opts.get("log") else None, only=opts.get("only"))
     print(json.dumps({"ready": True}), flush=True)
     try:
         for line in sys.stdin:

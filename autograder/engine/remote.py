@@ -153,6 +153,17 @@ class RemoteSubmission(Implementation):
             for where, err in (reply.get("errors") or {}).items():
                 self.load_errors[str(where).replace(str(self.scratch) + "/", "")] = str(err)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the running worker has used (None when it is gone)."""
+        if self.sock is None:
+            return None
+        try:
+            reply = self._request({"op": "usage"}, time.monotonic() + 5, "running")
+        except WorkerLost:
+            return None
+        cpu = reply.get("cpu_s")
+        return float(cpu) if isinstance(cpu, (int, float)) else None
+
     def stop(self) -> None:
         if self.sock is None:
             return
@@ -183,7 +194,7 @@ class RemoteSubmission(Implementation):
         if name not in self.defined:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
         self.ensure_running()
-        before = [_snapshot(a) for a in [*args, *(kwargs or {}).values()]]
+        given = [*args, *(kwargs or {}).values()]  # never handed to student code: unchanged
         reply = self._request({"op": "call", "name": name, "args": list(args),
                                "kwargs": dict(kwargs or {}), "trace": trace,
                                "grad_wrt": list(grad_wrt), "grad_out": grad_out,
@@ -201,9 +212,11 @@ class RemoteSubmission(Implementation):
                 out.trace = Trace([str(n) for n in tr[0]], [str(n) for n in tr[1]])
             elif trace:
                 out.trace = Trace()
-            after = reply.get("after")
-            if isinstance(after, list) and len(after) == len(before):
-                out.mutated = mutated_positions(before, after)
+            changed = reply.get("changed")
+            if isinstance(changed, dict):  # the args the worker saw change, as they ended up
+                out.mutated = tuple(
+                    i for i, a in enumerate(given) if str(i) in changed and
+                    mutated_positions([_snapshot(a)], [changed[str(i)]]))
         return out
 
     # -- the channel -------------------------------------------------------------------------

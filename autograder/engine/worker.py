@@ -79,16 +79,24 @@ def _serve(sock: socket.socket) -> None:
             reply = {"defined": sorted(defined), "errors": errors}
         elif op == "call":
             fn = namespace.get(req["name"])
+            given = [*req["args"], *req["kwargs"].values()]
+            sent = [wire.encode(a) for a in given]  # to tell which args the call changed
             out, after = invoke(fn, req["args"], req["kwargs"], trace=req["trace"],
                                 grad_wrt=tuple(req["grad_wrt"]), grad_out=req["grad_out"],
                                 global_seed=req["global_seed"])
             trace = out.trace
+            changed = {} if out.error is not None else {
+                str(i): a for i, a in enumerate(after)
+                if wire.encode(a) != sent[i]}
             reply = {"value": out.value, "error": out.error, "grads": out.grads,
                      "grad_error": out.grad_error, "shares": list(out.shares),
                      "generator_states": list(out.generator_states),
                      "trace": None if trace is None else [list(trace.functions),
                                                           list(trace.aten)],
-                     "after": after if out.error is None else []}
+                     "changed": changed}
+        elif op == "usage":
+            t = os.times()
+            reply = {"cpu_s": t.user + t.system}
         else:
             os._exit(0)
         try:
