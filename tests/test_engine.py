@@ -203,6 +203,16 @@ def test_nothing_outside_scratch_changed(hostile_batch):
     assert not _sleepers(), "a worker left a process running"
 
 
+def test_feedback_never_quotes_grader_source(hostile_batch):
+    tmp, out, *_ = hostile_batch
+    source_lines = {ln.strip() for p in (REPO / "autograder" / "graders").glob("ch*.py")
+                    for ln in p.read_text().splitlines() if len(ln.strip()) > 30}
+    for page in (out / "feedback").iterdir():
+        text = page.read_text()
+        leaked = [ln for ln in source_lines if ln in text]
+        assert not leaked, (page.name, leaked[:3])
+
+
 def test_large_output_is_cut_not_fatal(hostile_batch):
     tmp, out, *_ = hostile_batch
     r = _result(out, "prints_100mb")

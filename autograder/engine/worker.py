@@ -119,7 +119,9 @@ def _run_worker(sock: socket.socket, spec: dict, level: str, keeper: int) -> Non
     os.dup2(devnull, 0)
     os.close(devnull)
     hidden = spec["hidden"]
-    if level in ("namespaces", "user-namespace"):
+    if level in ("namespaces", "user-namespace") and spec["device"] != "cpu":
+        level += "+host-files"  # GPU drivers need /dev, /sys and /proc: no private root
+    elif level in ("namespaces", "user-namespace"):
         try:
             sandbox.private_root(spec["root"], scratch, hidden)
             scratch = "/scratch"
@@ -136,7 +138,7 @@ def _run_worker(sock: socket.socket, spec: dict, level: str, keeper: int) -> Non
                        memory_bytes=None if spec["device"] != "cpu" else
                        vsz + limits["memory_mb"] * 2**20,
                        output_bytes=limits["output_bytes"] * 2, nproc=limits["nproc"])
-    if level == "namespaces":
+    if level.startswith("namespaces"):
         sandbox.drop_privileges(spec["uid"])
     sandbox.harden()
     sandbox.die_with_parent()
