@@ -123,7 +123,7 @@ def run(root: Path) -> int:
         proc = subprocess.run(
             [sys.executable, "-m", "autograder.grade", str(root / "submission"),
              "--student", STUDENT, "--out", tmp], cwd=source, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True,
+            capture_output=True, text=True, check=False,
             env={**os.environ, "PYTHONPATH": str(source)})
         graded = Path(tmp) / f"{STUDENT}.json"
         if graded.exists():

@@ -188,3 +188,35 @@ def test_release_of_the_copy_is_the_committed_one(course):
     for path in (REPO / "release" / TOPIC).iterdir():
         assert (course["root"] / "release" / TOPIC / path.name).read_bytes() == \
             path.read_bytes(), path.name
+
+
+def test_grade_answer_returns_the_score_and_keeps_stderr_clean(capfd):
+    import warnings
+
+    import torch
+
+    from autograder.notebook import grade_answer
+
+    def dot_product(a, b):
+        warnings.warn("pretend this is a PyTorch UserWarning", UserWarning)
+        os.write(2, b"a C++ warning straight to fd 2\n")
+        return (a * b).sum()
+
+    def norms(v):  # banned operator: half the point
+        return torch.stack([torch.linalg.norm(v, 1), torch.linalg.norm(v),
+                            torch.linalg.norm(v, float("inf"))])
+
+    namespace = {"dot_product": dot_product, "norms": norms}
+    assert grade_answer("ch06.dot_product", namespace) == 1.0
+    assert grade_answer("ch06.norms", namespace) == 0.5
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert "ch06.dot_product: all hidden checks passed" in out
+    assert "ch06.norms: 0.5/1 points" in out and "[banned_ops]" in out
+
+
+def test_student_id_comes_from_the_autograded_folder(tmp_path):
+    from autograder.notebook import student_from_cwd
+
+    assert student_from_cwd(tmp_path / "autograded" / "amy" / TOPIC) == "amy"
+    assert student_from_cwd(tmp_path / "release" / TOPIC) == "nbgrader"

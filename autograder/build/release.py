@@ -22,9 +22,13 @@ def generate(sources: dict[str, dict[str, str]], config: Path | None) -> dict[st
     the released ``{topic: {file name: text}}``.
 
     ``config`` is the course's nbgrader_config.py (None: nbgrader's defaults)."""
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import Config, PyFileConfigLoader
+    try:
+        from nbgrader.converters import GenerateAssignment
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import Config, PyFileConfigLoader
+    except ImportError as exc:
+        raise SystemExit(f"release/ is made by nbgrader, which is not installed ({exc}): "
+                         "pip install -e '.[nbgrader]'") from None
 
     with tempfile.TemporaryDirectory(prefix="workbook-release-") as tmp:
         course = Path(tmp)
