@@ -1,7 +1,6 @@
 """release/: nbgrader's student version of every chapter, with nothing hidden in it."""
 import json
 import re
-import shutil
 import textwrap
 
 import pytest
@@ -10,6 +9,7 @@ from autograder.build import build
 from autograder.build.release import release
 from solutions.registry import load_all
 from tests.conftest import REPO
+from tests.test_build import course  # noqa: F401 (a copy of the workbook)
 
 EXERCISES = sorted(load_all().values(), key=lambda e: e.id)
 TOPICS = sorted({ex.topic for ex in EXERCISES})
@@ -81,19 +81,15 @@ def test_release_is_nbgraders_output_with_its_support_files(topic):
             assert cell["metadata"]["deletable"] is False, cell["id"]  # and LockCells
 
 
-def test_stale_release_fails_the_check_and_workbook_release_renews_it(tmp_path, capsys):
-    for name in ("solutions", "autograder", "exercises", "source", "release", "samples"):
-        shutil.copytree(REPO / name, tmp_path / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
-    nb = tmp_path / "release" / "ch06_products" / "ch06_products.ipynb"
+def test_stale_release_fails_the_check_and_workbook_release_renews_it(course, capsys):  # noqa: F811
+    nb = course / "release" / "ch06_products" / "ch06_products.ipynb"
     nb.write_text(nb.read_text().replace("raise NotImplementedError()", "return a @ b", 1))
-    (tmp_path / "release" / "ch06_products" / "notes.txt").write_text("left over")
-    assert build(check=True, repo=tmp_path) == 1
+    (course / "release" / "ch06_products" / "notes.txt").write_text("left over")
+    assert build(check=True, repo=course) == 1
     out = capsys.readouterr().out
     assert "stale: release/ch06_products/ch06_products.ipynb" in out
     assert "stale: release/ch06_products/notes.txt" in out
-    assert release(["ch06"], tmp_path) == 0
+    assert release(["ch06"], course) == 0
     assert nb.read_bytes() == (REPO / "release/ch06_products/ch06_products.ipynb").read_bytes()
-    assert not (tmp_path / "release" / "ch06_products" / "notes.txt").exists()
-    assert release(["ch99"], tmp_path) == 2
+    assert not (course / "release" / "ch06_products" / "notes.txt").exists()
+    assert release(["ch99"], course) == 2
