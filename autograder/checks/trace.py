@@ -65,6 +65,12 @@ class _FunctionRecorder(TorchFunctionMode):
 
 
 class _DispatchRecorder(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # Never compiled, so no need to wrap __torch_dispatch__ in dynamo's "disable": that
+        # wrapper imports torch._dynamo (1.5-2 s) on a worker's first traced call.
+        return False
+
     def __init__(self, trace: Trace):
         super().__init__()
         self.trace = trace

@@ -19,8 +19,10 @@ import json
 import os
 import re
 import selectors
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,9 +71,7 @@ class JudgePool:
         self.busy: dict[int, dict] = {}
 
     def _start(self, slot: int) -> subprocess.Popen:
-        env = {**os.environ, "WORKBOOK_JUDGE": json.dumps({**self.opts, "slot": slot,
-                                                            "log": str(self.logs /
-                                                                       f"worker-{slot}.log")}),
+        env = {**os.environ, "WORKBOOK_JUDGE": json.dumps({**self.opts, "slot": slot}),
                "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [
                    os.environ.get("PYTHONPATH")])])}
         err = open(self.logs / f"judge-{slot}.log", "ab")
@@ -162,7 +162,10 @@ def grade_all(jobs: list[dict], out: Path, n_jobs: int, opts: dict, quiet: bool)
         return
     logs = out / "logs"
     logs.mkdir(exist_ok=True)
-    pool = JudgePool(min(n_jobs, len(jobs)), opts, logs)
+    private = Path(tempfile.mkdtemp(prefix="workbook-host-"))  # 0700: only we reach it
+    host = start_host(private / "host.sock", logs / "worker-host.log")
+    pool = JudgePool(min(n_jobs, len(jobs)), {**opts, "host": str(private / "host.sock")},
+                     logs)
     progress = Progress(len(jobs), quiet)
     todo = list(reversed(jobs))
     retried: set[str] = set()
@@ -183,6 +186,19 @@ def grade_all(jobs: list[dict], out: Path, n_jobs: int, opts: dict, quiet: bool)
                 progress.step(read_result(Path(job["result"])), job["student"])
     finally:
         pool.close()
+        host.kill()
+        host.wait()
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def start_host(path: Path, log: Path | None) -> subprocess.Popen:
+    """A warm worker host listening on ``path`` (a batch runs one for all its judges)."""
+    env = {**os.environ, "WORKBOOK_HOST_LISTEN": str(path), "PYTHONPATH": os.pathsep.join(
+        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    with open(log or os.devnull, "ab") as err:
+        return subprocess.Popen([sys.executable, "-m", "autograder.engine.worker"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=err, env=env)
 
 
 def write_class_csv(out: Path, results: list[dict]) -> None:

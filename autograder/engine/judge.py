@@ -24,7 +24,7 @@ from autograder import __version__
 from autograder.engine import sandbox
 from autograder.engine.batch import write_json
 from autograder.engine.remote import REPO, Host, RemoteSubmission, WorkerLost, prepare_scratch
-from autograder.engine.static import banned_names
+from autograder.engine.static import banned_names, file_sources
 from autograder.graders import grade_exercise, load_graders
 from autograder.runner import submission_files
 from solutions.registry import select
@@ -62,9 +62,13 @@ def hidden_paths(extra: list[Path]) -> list[str]:
 class Judge:
     def __init__(self, device: str = "cpu", limits: dict | None = None, slot: int = 0,
                  hidden: list[Path] = (), log: Path | None = None,
-                 only: list[str] | None = None):
+                 only: list[str] | None = None, host: Path | None = None):
         torch.set_num_threads(1)
-        self.host = Host(log=log)  # warms up in parallel with the rest of this
+        self.base = Path(tempfile.mkdtemp(prefix="workbook-scratch-"))
+        os.chmod(self.base, 0o711)
+        # a batch's shared host, or our own (it warms up while we load the graders)
+        self._own = None if host else Path(tempfile.mkdtemp(prefix="workbook-host-"))
+        self.host = Host(host) if host else Host.start(self._own / "host.sock", log=log)
         self.device = device
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self.slot = slot
@@ -73,15 +77,15 @@ class Judge:
         self.hidden = hidden_paths(list(hidden))
         self.exercises = select(only or None)
         load_graders()
-        self.base = Path(tempfile.mkdtemp(prefix="workbook-scratch-"))
-        os.chmod(self.base, 0o711)
         self._warm_up()
         self.host.wait_ready()
 
     def _warm_up(self) -> None:
         """Pay the graders' first-use costs before the first student is timed."""
+        from autograder.engine.worker import warm_up
         from autograder.runner import InProcess
 
+        warm_up()
         ex = next(e for e in self.exercises if e.id == "ch06.matmul") \
             if any(e.id == "ch06.matmul" for e in self.exercises) else self.exercises[0]
         grade_exercise(InProcess({ex.name: lambda *a, **k: None}), ex, device=self.device)
@@ -89,6 +93,8 @@ class Judge:
     def close(self) -> None:
         self.host.close()
         shutil.rmtree(self.base, ignore_errors=True)
+        if self._own:
+            shutil.rmtree(self._own, ignore_errors=True)
 
     def grade(self, path: Path, student: str) -> dict:
         started = time.monotonic()
@@ -133,10 +139,7 @@ def _not_found(ex, sub: RemoteSubmission, root: Path) -> dict:
     why, status = [], "error"
     for where, err in sub.load_errors.items():
         name = where.removesuffix(" (a cell)")
-        try:
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
+        text = "\n".join(file_sources(root / name))
         if re.search(rf"^\s*def\s+{re.escape(ex.name)}\b", text, re.M):
             why.append(err if err.startswith(Path(name).name) else f"{Path(name).name}: {err}")
             status = sub.load_status(name)
@@ -163,7 +166,8 @@ def main() -> int:
     opts = json.loads(os.environ["WORKBOOK_JUDGE"])
     judge = Judge(device=opts["device"], limits=opts["limits"], slot=opts["slot"],
                   hidden=[Path(p) for p in opts["hidden"]],
-                  log=Path(opts["log"]) if opts.get("log") else None, only=opts.get("only"))
+                  log=Path(opts["log"]) if opts.get("log") else None, only=opts.get("only"),
+                  host=Path(opts["host"]) if opts.get("host") else None)
     print(json.dumps({"ready": True}), flush=True)
     try:
         for line in sys.stdin:

@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -53,19 +52,30 @@ def _describe_end(how: str) -> str:
 
 
 class Host:
-    """A warm fork server (``autograder.engine.worker``) owned by one judge."""
+    """A warm fork server (``autograder.engine.worker``), reached on a Unix socket.
 
-    def __init__(self, log: Path | None = None):
-        ours, theirs = socket.socketpair()
-        env = {**os.environ, "WORKBOOK_CTL_FD": str(theirs.fileno()), "PYTHONPATH": os.pathsep.join(
-            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
-        stderr = open(log, "ab") if log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.engine.worker"], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=stderr, pass_fds=[theirs.fileno()], env=env)
-        theirs.close()
-        self.ctl = ours
+    ``Host.start()`` runs one (a batch runs one for all its judges; a judge on its own runs
+    its own); ``Host(path)`` connects to a running one."""
+
+    def __init__(self, path: Path, proc: subprocess.Popen | None = None):
+        self.proc = proc
+        self.ctl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.ctl.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
+                    raise RuntimeError("the worker host did not start (see its log)") from None
+                time.sleep(0.02)
         self.ready = False
+
+    @classmethod
+    def start(cls, path: Path, log: Path | None = None) -> "Host":
+        from autograder.engine.batch import start_host
+
+        return cls(path, start_host(path, log))
 
     def wait_ready(self) -> None:
         """The host imports and warms up torch while the judge loads the graders."""
@@ -86,13 +96,10 @@ class Host:
         return int(head["pid"]), socket.socket(fileno=fds[0]), fds[1]
 
     def close(self) -> None:
-        try:
-            self.ctl.close()
-        finally:
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        self.ctl.close()
+        if self.proc is not None:  # ours: it goes when its judges have gone
+            self.proc.kill()
+            self.proc.wait()
 
 
 class RemoteSubmission(Implementation):

@@ -14,7 +14,8 @@ import fnmatch
 from pathlib import Path
 
 
-def _sources(path: Path) -> list[str]:
+def file_sources(path: Path) -> list[str]:
+    """The Python source of a .py file, or of each code cell of a notebook."""
     if path.suffix == ".ipynb":
         import json
 
@@ -40,7 +41,7 @@ def _module_functions(path: Path) -> tuple[dict[str, ast.AST], list[ast.AST]]:
     """{name: def node} of a file's top-level functions, and its import statements."""
     defs: dict[str, ast.AST] = {}
     imports: list[ast.AST] = []
-    for src in _sources(path):
+    for src in file_sources(path):
         try:
             tree = ast.parse(src)
         except (SyntaxError, ValueError, RecursionError):

@@ -20,7 +20,6 @@ import os
 import signal
 import socket
 import sys
-import time
 from pathlib import Path
 
 import numpy as np  # noqa: F401  (preloaded: the worker cannot import after confinement)
@@ -148,20 +147,23 @@ def _run_worker(sock: socket.socket, spec: dict, level: str, keeper: int) -> Non
     sys.stderr = CappedOutput(2, limits["output_bytes"])
     sandbox.install_audit_hook(scratch, sandbox.python_paths() + sandbox.SYSTEM_PATHS +
                                ["/proc/self"], hidden)
-    sys.path[:] = [scratch] + [p for p in sys.path if p and not
-                               any(p == h or p.startswith(h + "/") for h in hidden)]
+    readable = sandbox.python_paths()
+    sys.path[:] = [scratch] + [p for p in sys.path if p and (
+        any(p == r or p.startswith(r + "/") for r in readable) or
+        not any(p == h or p.startswith(h + "/") for h in hidden))]
     sock.sendall(wire.pack({"ready": True, "isolation": level}))
     _serve(sock)
 
 
-def _spawn(ctl: socket.socket, spec: dict) -> None:
+def _spawn(ctl: socket.socket, spec: dict, host_sockets: list[socket.socket]) -> None:
     """Fork a keeper and its worker; hand the judge the worker's socket and a status pipe."""
     judge_end, worker_end = socket.socketpair()
     status_r, status_w = os.pipe()
     keeper = os.fork()
     if keeper == 0:
         try:
-            ctl.close()
+            for sock in host_sockets:
+                sock.close()
             judge_end.close()
             os.close(status_r)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -196,38 +198,53 @@ def _spawn(ctl: socket.socket, spec: dict) -> None:
 
 
 def warm_up() -> None:
-    """Pay torch's first-use costs once here instead of in every worker."""
+    """Pay torch's first-use costs once here instead of in every worker (each is a fork)."""
     from autograder.checks.trace import record
 
     torch.set_num_threads(1)
     x = torch.randn(3, 4, requires_grad=True)
     with record():
         y = (x @ x.T).softmax(-1).masked_fill(torch.ones(3, 3).tril() == 0, 0.0)
-        z = torch.einsum("ij,jk->ik", y, x).sum() + F_norm(x)
-    torch.autograd.grad(z, x)
+        z = torch.einsum("ij,jk->ik", y, x)
+        z = z + torch.linalg.vector_norm(x) + torch.nn.functional.layer_norm(x, (4,)).sum()
+    # explicit grad_outputs make autograd import its symbolic-shape helpers (and sympy)
+    torch.autograd.grad([z], [x], [torch.ones_like(z)])
     wire.decode(*wire.encode({"a": [x.detach(), np.zeros(2), torch.Generator()]}))
 
 
-def F_norm(x):
-    return torch.linalg.vector_norm(x) + torch.nn.functional.layer_norm(x, (4,)).sum()
-
-
 def host_main() -> int:
+    """Serve spawn requests from any number of judges on a Unix socket (path in
+    ``WORKBOOK_HOST_LISTEN``, in a folder only the grader can reach)."""
+    import selectors
+
     sandbox.die_with_parent()
-    ctl = socket.socket(fileno=int(os.environ.pop("WORKBOOK_CTL_FD")))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(os.environ.pop("WORKBOOK_HOST_LISTEN"))
+    listener.listen(64)  # judges may connect now; they are answered once warm
     warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
-    ctl.sendall(wire.pack({"ready": True, "pid": os.getpid()}))
+    sel = selectors.DefaultSelector()
+    sel.register(listener, selectors.EVENT_READ)
+    judges: list[socket.socket] = []
     while True:
-        try:
-            spec = wire.recv(ctl)
-        except (EOFError, OSError, wire.WireError):
-            return 0
-        if spec.get("op") != "spawn":
-            return 0
-        _spawn(ctl, spec)
+        for key, _ in sel.select():
+            if key.fileobj is listener:
+                conn, _ = listener.accept()
+                conn.sendall(wire.pack({"ready": True, "pid": os.getpid()}))
+                judges.append(conn)
+                sel.register(conn, selectors.EVENT_READ)
+                continue
+            conn = key.fileobj
+            try:
+                spec = wire.recv(conn)
+                if spec.get("op") != "spawn":
+                    raise EOFError
+                _spawn(conn, spec, [listener, *judges])
+            except (EOFError, OSError, wire.WireError):
+                sel.unregister(conn)
+                judges.remove(conn)
+                conn.close()
 
 
 if __name__ == "__main__":
-    started = time.time()
     sys.exit(host_main())
