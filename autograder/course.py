@@ -2,13 +2,15 @@
 
 - ``nbgrader_submissions``: the ``submitted/<student>/<assignment>/`` folders to grade;
 - ``record_in_gradebook``: the engine's results written into nbgrader's gradebook (its
-  ``Gradebook`` API), so formgrader, ``generate_feedback`` and ``export`` show them;
+  ``Gradebook`` API), so formgrader, ``generate_feedback`` and ``export`` show them, with
+  ``write_autograded``: the ``autograded/`` notebooks those read, as autograde leaves them;
 - ``HideTestTracebacks``: a feedback preprocessor (see nbgrader_config.py). nbgrader's
   ClearHiddenTests clears a test cell's source, but a test cell that timed out or raised keeps
   a traceback that quotes that source; feedback keeps only the error's name and message.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -77,6 +79,35 @@ def record_in_gradebook(course_dir: Path, assignment: str, results: list[dict]) 
                 grade.auto_score = float(exercise["score"])
                 grade.needs_manual_grade = False
         gb.db.commit()
+    for result in results:
+        write_autograded(course_dir, assignment, result)
+
+
+def write_autograded(course_dir: Path, assignment: str, result: dict) -> None:
+    """``autograded/<student>/<assignment>/``: the submitted folder with, in each test cell,
+    the engine's verdict and score as output, as ``nbgrader autograde`` would leave it
+    (``generate_feedback`` and formgrader read these notebooks)."""
+    from autograder.notebook import verdict
+
+    student = result["student"]
+    submitted = Path(course_dir) / "submitted" / student / assignment
+    if not submitted.is_dir():
+        return
+    dest = Path(course_dir) / "autograded" / student / assignment
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(submitted, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    by_cell = {f"test_{e['id'].split('.', 1)[1]}": e for e in result["exercises"]}
+    for path in dest.glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            exercise = by_cell.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+            if exercise is None or cell.get("cell_type") != "code":
+                continue
+            cell["outputs"] = [
+                {"output_type": "stream", "name": "stdout", "text": verdict(exercise) + "\n"},
+                {"output_type": "execute_result", "execution_count": None, "metadata": {},
+                 "data": {"text/plain": f"{float(exercise['score'])!r}"}}]
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 class HideTestTracebacks(Preprocessor):

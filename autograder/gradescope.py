@@ -91,18 +91,13 @@ def export(chapters: list[str], out: Path, repo: Path = REPO) -> Path:
 
 # -- inside Gradescope ------------------------------------------------------------------------
 
-def _output(exercise: dict) -> str:
-    failed = [c for c in exercise["checks"] if not c["passed"]]
-    if not failed:
-        return "all hidden checks passed"
-    return "\n".join(f"[{c['name']}] {c['message']}" for c in failed)
-
-
 def to_results(result: dict, chapters: list[str]) -> dict:
     """Gradescope's results.json from the engine's result JSON (the chapters' exercises)."""
+    from autograder.notebook import verdict
+
     tests = [{"name": e["id"], "score": e["score"], "max_score": e["max_score"],
               "status": "passed" if e["status"] == "passed" else "failed",
-              "output": _output(e), "visibility": "visible"}
+              "output": verdict(e), "visibility": "visible"}
              for e in result["exercises"] if e["id"].split(".")[0] in chapters]
     return {"score": round(sum(t["score"] for t in tests), 2), "tests": tests,
             "visibility": "visible", "stdout_visibility": "hidden"}

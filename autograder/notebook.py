@@ -54,8 +54,15 @@ def grade_answer(exercise_id: str, namespace: dict, device: str = "cpu") -> floa
         exercise = load_all()[exercise_id]
         report = grade_exercise(InProcess(namespace, label="notebook"), exercise,
                                 device=device, seed=student_from_cwd())
-    if report.passed:
-        print(f"{exercise_id}: all hidden checks passed")
-    else:
-        print(f"{exercise_id}: {report.score:g}/{exercise.points:g} points\n{report.summary()}")
+    print(verdict(report.as_dict()))
     return report.score
+
+
+def verdict(exercise: dict) -> str:
+    """What a student reads about one graded exercise (an entry of the result JSON): that
+    every check passed, or the score and each failed check's message."""
+    failed = [c for c in exercise["checks"] if not c["passed"]]
+    if exercise["status"] == "passed" and not failed:
+        return f"{exercise['id']}: all hidden checks passed"
+    head = f"{exercise['id']}: {exercise['score']:g}/{exercise['max_score']:g} points"
+    return "\n".join([head, *(f"[{c['name']}] {c['message']}" for c in failed)])

@@ -87,3 +87,26 @@ def test_nbgrader_submissions_lists_each_students_folder(tmp_path):
         ("amy", tmp_path / "submitted" / "amy" / TOPIC),
         ("zoe", tmp_path / "submitted" / "zoe" / TOPIC)]
     assert nbgrader_submissions(tmp_path / "elsewhere", TOPIC) == []
+
+
+def test_recorded_results_leave_autograded_notebooks_for_feedback(course):
+    import json
+
+    cell = {"cell_type": "code", "execution_count": None, "id": "t1", "outputs": [],
+            "source": "# Hidden tests for matmul run here when the notebook is graded.",
+            "metadata": {"nbgrader": {"grade": True, "grade_id": "test_matmul",
+                                      "locked": True, "points": 1.0, "schema_version": 3,
+                                      "solution": False, "task": False}}}
+    folder = course / "submitted" / "ann" / TOPIC
+    folder.mkdir(parents=True)
+    (folder / f"{TOPIC}.ipynb").write_text(json.dumps(
+        {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    result = _result("ann", {"ch06.matmul": 0.0})
+    result["exercises"][0]["checks"] = [
+        {"name": "book_example", "passed": False, "message": "expected [[19.0, 22.0], ...]"}]
+    record_in_gradebook(course, TOPIC, [result])
+    graded = json.loads((course / "autograded" / "ann" / TOPIC / f"{TOPIC}.ipynb").read_text())
+    outputs = graded["cells"][0]["outputs"]
+    assert outputs[0]["text"] == ("ch06.matmul: 0/1 points\n"
+                                  "[book_example] expected [[19.0, 22.0], ...]\n")
+    assert outputs[1]["data"]["text/plain"] == "0.0"  # the value nbgrader reads as the score
