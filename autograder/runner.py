@@ -237,7 +237,11 @@ def _load_notebook(path: Path, errors: dict) -> dict:
 
     module = types.ModuleType(f"_submission_nb_{path.stem}")
     module.__file__ = str(path)
-    for i, chunk in enumerate(notebook_cells(path)):
+    unparsable: list[str] = []
+    chunks = notebook_cells(path, unparsable)
+    if unparsable:
+        errors[f"{path} (a cell)"] = "; ".join(unparsable)
+    for i, chunk in enumerate(chunks):
         try:
             exec(compile(chunk, f"{path.name} (cell {i})", "exec"), module.__dict__)
         except (Exception, SystemExit) as exc:

@@ -5,8 +5,9 @@
 Builds a scratch nbgrader course (this repo's nbgrader_config.py and source/ notebooks,
 `nbgrader generate_assignment` for every chapter) and N synthetic students who submit every
 chapter as the release notebooks with their answers pasted in. Out of every ten students:
-five correct, three partly wrong (some answers wrong, some left as stubs), one broken (a cell
-that does not parse) and one hanging (an infinite loop in one answer). Both tools grade the
+five correct, three partly wrong (a third right, a third wrong, a third left as stubs), one
+broken (in each chapter one cell that does not parse) and one hanging (an infinite loop in
+one answer). Both tools grade the
 same notebooks with the same per-exercise / per-cell time limit (--timeout):
 
 - the engine: `workbook grade submitted/* --jobs 2 --timeout T` (whole class, one command);
@@ -39,12 +40,9 @@ def _answers(nb: dict) -> dict[str, str]:
             for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
 
 
-def _signature(src: str) -> str:
-    return src.split("\n", 1)[0] if src.lstrip().startswith("def ") else \
-        next(ln for ln in src.splitlines() if ln.startswith("def "))
-
-
-def student_answers(kind: str, solutions: dict[str, str], i: int) -> dict[str, str]:
+def student_answers(kind: str, solutions: dict[str, str], i: int,
+                    first_topic: bool) -> dict[str, str]:
+    """Answer cells by grade id (= function name); absent ones stay stubs."""
     names = list(solutions)
     if kind == "correct":
         return dict(solutions)
@@ -53,17 +51,16 @@ def student_answers(kind: str, solutions: dict[str, str], i: int) -> dict[str, s
         for k, n in enumerate(names):
             if (k + i) % 3 == 0:
                 out[n] = solutions[n]
-            elif (k + i) % 3 == 1:  # a wrong answer: the right signature, nothing returned
-                out[n] = _signature(solutions[n]) + "\n    return None\n"
+            elif (k + i) % 3 == 1:  # a wrong answer
+                out[n] = f"def {n}(*args, **kwargs):\n    return None\n"
         return out  # the rest stay stubs
-    if kind == "broken":
-        out = dict(solutions)
-        out[names[0]] = _signature(solutions[names[0]]).rstrip(":") + "\n    return\n"
-        return out
-    if kind == "hanging":
-        out = dict(solutions)
-        out[names[-1]] = _signature(solutions[names[-1]]) + "\n    while True:\n        pass\n"
-        return out
+    if kind == "broken":  # one cell per chapter that does not parse
+        return {**solutions, names[0]: f"def {names[0]}(*args, **kwargs)\n    return None\n"}
+    if kind == "hanging":  # one answer in the whole submission loops forever
+        if not first_topic:
+            return dict(solutions)
+        return {**solutions, names[-1]: f"def {names[-1]}(*args, **kwargs):\n"
+                                        "    while True:\n        pass\n"}
     raise ValueError(kind)
 
 
@@ -82,7 +79,8 @@ def build_course(root: Path, n: int, timeout: float) -> list[str]:
         for topic in topics:
             release = json.loads((root / "release" / topic / f"{topic}.ipynb").read_text())
             source = json.loads((root / "source" / topic / f"{topic}.ipynb").read_text())
-            answers = student_answers(KINDS[i % len(KINDS)], _answers(source), i)
+            answers = student_answers(KINDS[i % len(KINDS)], _answers(source), i,
+                                      topic == topics[0])
             for cell in release["cells"]:
                 gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
                 if gid in answers:
@@ -122,9 +120,11 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=10.0,
                     help="seconds per exercise (engine) and per cell (nbgrader)")
     ap.add_argument("--skip-nbgrader", action="store_true")
+    ap.add_argument("--keep", type=Path, help="build the course here and keep it")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="workbook-bench-") as tmp:
-        root = Path(tmp)
+        root = args.keep or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
         topics = build_course(root, args.students, args.timeout)
         students = sorted((root / "submitted").iterdir())
         correct = [s for s in students if s.name.endswith("_correct")]

@@ -96,3 +96,23 @@ def test_grade_reports_bad_arguments_clearly(tmp_path):
     assert proc.returncode == 2 and "no such submission" in proc.stderr
     proc = run(_workbook(), "grade", "--out", tmp_path / "out")
     assert proc.returncode == 2 and "give at least one submission" in proc.stderr
+
+
+def test_notebook_cell_that_does_not_parse_costs_only_its_exercise(tmp_path):
+    nb = json.loads((REPO / "samples/submissions/alice/ch06_products.ipynb").read_text())
+    broken = 0
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "matmul":
+            cell["source"] = ["def matmul(a, b)\n", "    return a @ b\n"]
+            broken += 1
+    assert broken == 1
+    (tmp_path / "erin").mkdir()
+    (tmp_path / "erin" / "ch06_products.ipynb").write_text(json.dumps(nb))
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", tmp_path / "erin", "--out", out, "--only", "ch06")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    by_id = {e["id"]: e for e in _result(out, "erin")["exercises"]}
+    assert by_id["ch06.matmul"]["status"] == "error"
+    assert "SyntaxError" in by_id["ch06.matmul"]["checks"][0]["message"]
+    assert {e["status"] for i, e in by_id.items() if i != "ch06.matmul"} == {"passed"}
+    assert len(by_id) == 14  # --only ch06

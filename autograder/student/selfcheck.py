@@ -28,13 +28,14 @@ class SelfCheckFailed(AssertionError):
     """One example gave the wrong answer; the message says how."""
 
 
-def notebook_cells(path: str | Path) -> list[str]:
+def notebook_cells(path: str | Path, errors: list | None = None) -> list[str]:
     """The definitions in each of a notebook's code cells, as Python sources.
 
     Cells that nbgrader marks as tests are skipped; in the other cells, magics and shell
     lines are dropped and so is every top-level statement that is not a definition (a stray
     ``print(matmul(a, b))`` or a self-check call does not run when your answers are loaded),
-    and so are imports of this support file.
+    and so are imports of this support file. A cell that does not parse raises SyntaxError,
+    or, given an ``errors`` list, is reported there and skipped (the other cells still count).
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     chunks = []
@@ -50,7 +51,11 @@ def notebook_cells(path: str | Path) -> list[str]:
         try:
             tree = ast.parse("\n".join(lines))
         except SyntaxError as exc:
-            raise SyntaxError(f"{Path(path).name}: a code cell does not parse: {exc}") from None
+            if errors is None:
+                raise SyntaxError(f"{Path(path).name}: a code cell does not parse: {exc}") \
+                    from None
+            errors.append(f"SyntaxError: {exc}")
+            continue
         kept = [node for node in tree.body if isinstance(node, DEFINITIONS)
                 and not (isinstance(node, ast.ImportFrom) and node.module == "selfcheck")]
         if kept:
