@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from autograder.course import record_in_gradebook
 from tests.conftest import BIN, REPO
 
 TOPIC = "ch06_products"
@@ -99,7 +98,8 @@ def _submit(root, student: str, answers: dict) -> None:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """The course after generate_assignment and autograde, with the engine's results."""
+    """The course after generate_assignment and plain nbgrader autograde; beside it a copy
+    graded by `workbook grade --nbgrader` (the same submissions, its own gradebook)."""
     root = tmp_path_factory.mktemp("course")
     shutil.copy(REPO / "nbgrader_config.py", root)
     with (root / "nbgrader_config.py").open("a") as fh:
@@ -121,20 +121,20 @@ def course(tmp_path_factory):
                                        for n, src in CAROL.items()}})
     shutil.copytree(root / "submitted", empty / "submitted")  # their timestamps
 
-    def engine(student: str) -> None:  # one student at a time, beside nbgrader autograde
-        finish(subprocess.Popen(
-            [sys.executable, "-m", "autograder.grade", str(root / "submitted" / student / TOPIC),
-             "--student", student, "--out", str(root / "engine" / student),
-             "--timeout", str(CELL_TIMEOUT)], cwd=REPO, env=ENV, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL))
+    def engine() -> str:  # the engine on the copy: its results, its gradebook (item 3)
+        return finish(subprocess.Popen(
+            [str(BIN / "workbook"), "grade", "--nbgrader", "ch06", "--course", str(empty),
+             "--timeout", str(CELL_TIMEOUT), "--jobs", "1"], cwd=REPO, env=ENV,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            stdin=subprocess.DEVNULL))
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        graded = [pool.submit(engine, s) for s in STUDENTS]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # beside plain nbgrader autograde
+        graded = pool.submit(engine)
         log = finish(nbgrader("autograde", TOPIC, cwd=root))
-        for job in graded:
-            job.result()
-    results = {s: json.loads((root / "engine" / s / f"{s}.json").read_text())
+        engine_log = graded.result()
+    results = {s: json.loads((empty / "graded" / TOPIC / f"{s}.json").read_text())
                for s in STUDENTS}
+    assert "written to" in engine_log and "gradebook.db" in engine_log, engine_log
     return {"root": root, "empty": empty, "results": results, "log": log}
 
 
@@ -165,7 +165,6 @@ def test_autograde_scores_each_exercise_as_the_engine_does(course):
 
 def test_feedback_and_export(course):
     root, empty = course["root"], course["empty"]
-    record_in_gradebook(empty, TOPIC, list(course["results"].values()))
     procs = [nbgrader("generate_feedback", TOPIC, cwd=root), nbgrader("export", cwd=root)]
     _in_process("GenerateFeedback", empty)
     _export(empty)
@@ -190,7 +189,7 @@ def test_feedback_and_export(course):
     assert set(exported) == set(STUDENTS)
     for student, result in course["results"].items():
         assert exported[student][:2] == (sum(_engine_scores(result).values()), 16.0)
-    # the engine's results written with record_in_gradebook export the same table
+    # `workbook grade --nbgrader` filled the other gradebook: the same table
     assert table(empty) == exported
 
 

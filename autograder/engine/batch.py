@@ -324,12 +324,18 @@ def _nbgrader(ap, args) -> int:
     from autograder.course import nbgrader_submissions, record_in_gradebook
 
     course, assignment = args.course.resolve(), args.nbgrader
+    if "_" not in assignment:  # ch06 -> ch06_products, as the course names it
+        topics = sorted({p.name for p in (course / "submitted").glob(f"*/{assignment}_*")} |
+                        {p.name for p in (course / "source").glob(f"{assignment}_*")})
+        if len(topics) == 1:
+            assignment = topics[0]
     named = nbgrader_submissions(course, assignment)
     if not named:
         ap.error(f"no submissions in {course}/submitted/*/{assignment}/ (run `nbgrader "
                  f"collect {assignment}` first, or give --course)")
     args.out = args.out or course / "graded" / assignment
     args.only = args.only or [assignment.split("_", 1)[0]]
+    args.hide = [course]  # its gradebook, source/, autograded/: never for a worker
     code = run(named, args)
     ids = {safe_id(s) for s, _ in named}
     results = [r for p in sorted(args.out.glob("*.json"))
@@ -384,7 +390,8 @@ def run(named: list[tuple[str, Path]], args) -> int:
               f"them again): {', '.join(skipped[:8])}{' ...' if len(skipped) > 8 else ''}",
               file=sys.stderr)
     hidden = sorted({str(out.resolve()), *(str(p.resolve().parent) for _, p in named),
-                     *(str(p.resolve()) for _, p in named)})
+                     *(str(p.resolve()) for _, p in named),
+                     *(str(Path(h).resolve()) for h in getattr(args, "hide", []))})
     opts = {"device": args.device, "hidden": hidden, "only": args.only,
             "limits": {"timeout_s": args.timeout, "memory_mb": args.memory}}
     grade_all(jobs, out, args.jobs, opts, args.quiet)
