@@ -56,6 +56,23 @@ class CappedOutput(io.TextIOBase):
         return True
 
 
+# Taken before any submission runs: student code may monkeypatch torch, not these.
+_detach, _clone, _equal = torch._C.TensorBase.detach, torch._C.TensorBase.clone, torch.equal
+
+
+def _keep(arg):
+    """A private copy of an argument, to compare with after the call."""
+    return _clone(_detach(arg)) if type(arg) is torch.Tensor else wire.encode(arg)
+
+
+def _changed(arg, kept) -> bool:
+    """Whether the call may have changed ``arg`` (the judge decides from the value sent)."""
+    if type(arg) is torch.Tensor and type(kept) is torch.Tensor:
+        return arg.dtype != kept.dtype or arg.shape != kept.shape or \
+            not _equal(_detach(arg), kept)  # NaN never equals: the judge looks again
+    return wire.encode(arg) != kept
+
+
 def _serve(sock: socket.socket) -> None:
     namespace: dict = {}
     while True:
@@ -79,14 +96,14 @@ def _serve(sock: socket.socket) -> None:
         elif op == "call":
             fn = namespace.get(req["name"])
             given = [*req["args"], *req["kwargs"].values()]
-            sent = [wire.encode(a) for a in given]  # to tell which args the call changed
+            kept = [_keep(a) for a in given]  # to tell which args the call changed
             out, after = invoke(fn, req["args"], req["kwargs"], trace=req["trace"],
                                 grad_wrt=tuple(req["grad_wrt"]), grad_out=req["grad_out"],
                                 global_seed=req["global_seed"])
             trace = out.trace
             changed = {} if out.error is not None else {
                 str(i): a for i, a in enumerate(after)
-                if wire.encode(a) != sent[i]}
+                if _changed(a, kept[i])}
             reply = {"value": out.value, "error": out.error, "grads": out.grads,
                      "grad_error": out.grad_error, "shares": list(out.shares),
                      "generator_states": list(out.generator_states),
