@@ -278,8 +278,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--student", help="student id (one submission only; default: the folder "
                                       "or file name)")
     ap.add_argument("--device", default="cpu", help="cpu, cuda or mps (default: cpu)")
-    ap.add_argument("--timeout", type=float, default=20.0,
-                    help="seconds one exercise may run before it is stopped (default 20)")
+    ap.add_argument("--timeout", type=float, default=10.0,
+                    help="seconds one exercise may run before it is stopped (default 10; the "
+                         "workers are warm and the graders' inputs small: a right answer "
+                         "needs well under a second)")
     ap.add_argument("--memory", type=int, default=2048,
                     help="MiB a worker may allocate beyond torch itself (default 2048)")
     ap.add_argument("--only", action="append", default=[], metavar="SEL",

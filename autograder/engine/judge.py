@@ -29,7 +29,7 @@ from autograder.graders import grade_exercise, load_graders
 from autograder.runner import submission_files
 from solutions.registry import select
 
-DEFAULT_LIMITS = {"timeout_s": 20.0, "cpu_s": 600, "memory_mb": 2048,
+DEFAULT_LIMITS = {"timeout_s": 10.0, "cpu_s": 600, "memory_mb": 2048,
                   "output_bytes": 1 << 20, "nproc": 64}
 
 
