@@ -1,6 +1,7 @@
 """The nbgrader course directory (the repo root): its submissions, gradebook and feedback.
 
 - ``nbgrader_submissions``: the ``submitted/<student>/<assignment>/`` folders to grade;
+- ``submit``: a released notebook handed in with answers pasted in (tests, benchmarks);
 - ``record_in_gradebook``: the engine's results written into nbgrader's gradebook (its
   ``Gradebook`` API), so formgrader, ``generate_feedback`` and ``export`` show them, with
   ``write_autograded``: the ``autograded/`` notebooks those read, as autograde leaves them;
@@ -26,6 +27,33 @@ def nbgrader_submissions(course_dir: Path, assignment: str) -> list[tuple[str, P
     return [(folder.parent.name, folder)
             for folder in sorted((Path(course_dir) / "submitted").glob(f"*/{assignment}"))
             if folder.is_dir()]
+
+
+def solution_cells(course_dir: Path, assignment: str) -> dict[str, str]:
+    """``{grade id: source}`` of the answer cells of ``source/<assignment>/<assignment>.ipynb``
+    (the grade id of an answer cell is the exercise's function name)."""
+    nb = json.loads((Path(course_dir) / "source" / assignment / f"{assignment}.ipynb")
+                    .read_text(encoding="utf-8"))
+    return {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in nb["cells"]
+            if c["metadata"].get("nbgrader", {}).get("solution")}
+
+
+def submit(course_dir: Path, student: str, assignment: str, answers: dict[str, str],
+           when: str = "2026-01-15 10:00:00.000000 UTC") -> Path:
+    """Hand in the released notebook with ``answers`` (grade id -> source) pasted into its
+    answer cells, as ``nbgrader collect`` leaves it: ``submitted/<student>/<assignment>/``."""
+    course_dir = Path(course_dir)
+    nb = json.loads((course_dir / "release" / assignment / f"{assignment}.ipynb")
+                    .read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    folder = course_dir / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    (folder / f"{assignment}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    (folder / "timestamp.txt").write_text(when)
+    return folder
 
 
 def ensure_alembic_on_path() -> None:

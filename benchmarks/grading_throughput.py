@@ -36,13 +36,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(REPO))
+from autograder.course import gradebook, solution_cells, submit  # noqa: E402
 KINDS = ["correct", "partly_wrong", "correct", "broken", "correct", "partly_wrong", "correct",
          "hanging", "correct", "partly_wrong"]
-
-
-def _answers(nb: dict) -> dict[str, str]:
-    return {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
-            for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
 
 
 def student_answers(kind: str, solutions: dict[str, str], i: int,
@@ -77,21 +74,13 @@ def build_course(root: Path, n: int) -> list[str]:
         shutil.copytree(REPO / "source" / topic, root / "source" / topic)
         subprocess.run([str(BIN / "nbgrader"), "generate_assignment", topic, "--force"],
                        cwd=root, env=env, check=True, capture_output=True)
+    solutions = {topic: solution_cells(root, topic) for topic in topics}
     for i in range(n):
         student = f"s{i:03d}_{KINDS[i % len(KINDS)]}"
         for topic in topics:
-            release = json.loads((root / "release" / topic / f"{topic}.ipynb").read_text())
-            source = json.loads((root / "source" / topic / f"{topic}.ipynb").read_text())
-            answers = student_answers(KINDS[i % len(KINDS)], _answers(source), i,
+            answers = student_answers(KINDS[i % len(KINDS)], solutions[topic], i,
                                       topic == topics[0])
-            for cell in release["cells"]:
-                gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
-                if gid in answers:
-                    cell["source"] = answers[gid]
-            folder = root / "submitted" / student / topic
-            folder.mkdir(parents=True)
-            (folder / f"{topic}.ipynb").write_text(json.dumps(release, indent=1))
-            (folder / "timestamp.txt").write_text("2026-11-26 10:00:00.000000 UTC")
+            submit(root, student, topic, answers)
     return topics
 
 
@@ -163,9 +152,6 @@ def main() -> int:
 
 def _compare(root: Path, results: list[dict], topics: list[str]) -> int:
     """Students whose total is the same under nbgrader as under the engine."""
-    sys.path.insert(0, str(REPO))
-    from autograder.course import gradebook
-
     same = 0
     with gradebook(root) as gb:
         for r in results:

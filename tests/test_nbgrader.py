@@ -1,16 +1,15 @@
 """Plain nbgrader on a copy of the course, as an instructor runs it: generate_assignment,
 three submissions, autograde, feedback and export; the notebook scores are the engine's."""
-import copy
 import csv
 import json
 import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from autograder.course import solution_cells, submit
 from tests.conftest import BIN, REPO
 
 TOPIC = "ch06_products"
@@ -78,24 +77,6 @@ def _export(root) -> None:
         CsvExportPlugin(to=str(root / "grades.csv")).export(gb)
 
 
-def _answers(nb: dict) -> dict[str, list[str]]:
-    return {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in nb["cells"]
-            if c["metadata"].get("nbgrader", {}).get("solution")}
-
-
-def _submit(root, student: str, answers: dict) -> None:
-    nb = json.loads((root / "release" / TOPIC / f"{TOPIC}.ipynb").read_text())
-    nb = copy.deepcopy(nb)
-    for cell in nb["cells"]:
-        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell["source"] = answers[gid]
-    folder = root / "submitted" / student / TOPIC
-    folder.mkdir(parents=True)
-    (folder / f"{TOPIC}.ipynb").write_text(json.dumps(nb, indent=1))
-    (folder / "timestamp.txt").write_text("2026-01-15 10:00:00.000000 UTC")
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """The course after generate_assignment and plain nbgrader autograde; beside it a copy
@@ -112,13 +93,12 @@ def course(tmp_path_factory):
     shutil.copy(root / "gradebook.db", empty)
     shutil.copy(root / "nbgrader_config.py", empty)
 
-    solutions = _answers(json.loads((root / "source" / TOPIC / f"{TOPIC}.ipynb").read_text()))
+    solutions = solution_cells(root, TOPIC)
     names = list(solutions)
-    _submit(root, "alice", solutions)
-    _submit(root, "bob", {})
+    submit(root, "alice", TOPIC, solutions)
+    submit(root, "bob", TOPIC, {})
     half = {n: solutions[n] for n in names[:len(names) // 2]}
-    _submit(root, "carol", {**half, **{n: src.splitlines(keepends=True)
-                                       for n, src in CAROL.items()}})
+    submit(root, "carol", TOPIC, {**half, **CAROL})
     shutil.copytree(root / "submitted", empty / "submitted")  # their timestamps
 
     def engine() -> str:  # the engine on the copy: its results, its gradebook (item 3)
