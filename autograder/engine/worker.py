@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional  # noqa: F401
 
 from autograder.engine import sandbox, wire
-from autograder.runner import _error_text, _load_notebook, _load_py, invoke
+from autograder.runner import _error_text, _load_notebook, _load_py, invoke, vjp
 from autograder.student import selfcheck  # noqa: F401  (notebook loading needs it)
 
 
@@ -227,8 +227,7 @@ def warm_up() -> None:
         y = (x @ x.T).softmax(-1).masked_fill(torch.ones(3, 3).tril() == 0, 0.0)
         z = torch.einsum("ij,jk->ik", y, x)
         z = z + torch.linalg.vector_norm(x) + torch.nn.functional.layer_norm(x, (4,)).sum()
-    # explicit grad_outputs make autograd import its symbolic-shape helpers (and sympy)
-    torch.autograd.grad([z], [x], [torch.ones_like(z)])
+    vjp([z], [x], [torch.ones_like(z)])
     wire.decode(*wire.encode({"a": [x.detach(), np.zeros(2), torch.Generator()]}))
 
 
