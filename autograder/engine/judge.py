@@ -9,6 +9,7 @@ many judges as ``--jobs`` says; each judge owns one warm worker host.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -78,6 +79,7 @@ class Judge:
         self.exercises = select(only or None)
         load_graders()
         self._warm_up()
+        gc.freeze()  # torch, graders, solutions: long-lived, never worth a collection
         self.host.wait_ready()
 
     def _warm_up(self) -> None:

@@ -15,6 +15,7 @@ keeper, init and worker die with it, and so does anything the worker started.
 """
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
@@ -241,6 +242,7 @@ def host_main() -> int:
     listener.bind(os.environ.pop("WORKBOOK_HOST_LISTEN"))
     listener.listen(64)  # judges may connect now; they are answered once warm
     warm_up()
+    gc.freeze()  # torch's objects: never traversed by a worker's collector (nor copied)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
     sel = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ)
