@@ -35,6 +35,12 @@ PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+def _prctl(option: int, value: int) -> None:
+    """Linux's prctl; elsewhere (macOS) there is none and the option is simply not set."""
+    if hasattr(_libc, "prctl"):
+        _libc.prctl(option, value, 0, 0, 0)
+
+
 def _check(ret: int, what: str) -> None:
     if ret != 0:
         err = ctypes.get_errno()
@@ -42,6 +48,8 @@ def _check(ret: int, what: str) -> None:
 
 
 def _unshare(flags: int) -> None:
+    if not hasattr(_libc, "unshare"):  # not Linux
+        raise OSError("no namespaces on this system")
     _check(_libc.unshare(flags), "unshare")
 
 
@@ -52,7 +60,7 @@ def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | No
 
 def die_with_parent() -> None:
     """SIGKILL this process when its parent goes (a killed batch leaves nothing running)."""
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def wanted_level() -> str:
@@ -159,8 +167,8 @@ def drop_privileges(uid: int) -> None:
 
 
 def harden() -> None:
-    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _prctl(PR_SET_DUMPABLE, 0)
 
 
 # -- the audit hook -------------------------------------------------------------------------------
