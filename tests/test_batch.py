@@ -110,3 +110,15 @@ def test_regrade_and_student_id_rules(tmp_path):
     shutil.copytree(SAMPLES / "carol", twin)
     dup = run(_workbook(), "grade", SAMPLES / "carol", twin, "--out", out)
     assert dup.returncode == 2 and "same student id: carol" in dup.stderr
+
+
+def test_unavailable_device_stops_the_batch_with_a_clear_error(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        return  # the point is a machine without the device
+    proc = run(_workbook(), "grade", SAMPLES / "carol", "--out", tmp_path / "out",
+               "--device", "cuda")
+    assert proc.returncode == 2
+    assert "--device cuda is not available here (available: cpu)" in proc.stderr
+    assert not list((tmp_path / "out").glob("*.json"))

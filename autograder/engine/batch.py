@@ -61,6 +61,10 @@ def read_result(path: Path) -> dict | None:
     return r if isinstance(r, dict) and {"student", "score", "exercises"} <= set(r) else None
 
 
+class Fatal(Exception):
+    """The batch cannot run at all (an unavailable device): nothing is graded."""
+
+
 class JudgePool:
     """``n`` judge processes; each grades one student at a time."""
 
@@ -105,6 +109,8 @@ class JudgePool:
                     continue
                 if "done" in msg and slot in self.busy:
                     yield self.busy.pop(slot), True
+                if "fatal" in msg:  # a setting no judge can work with: stop the batch
+                    raise Fatal(str(msg["fatal"]))
                 continue
             self.sel.unregister(key.fileobj)  # the judge died
             self.judges[slot].wait()
@@ -396,7 +402,11 @@ def run(named: list[tuple[str, Path]], args) -> int:
                      *(str(Path(h).resolve()) for h in getattr(args, "hide", []))})
     opts = {"device": args.device, "hidden": hidden, "only": args.only,
             "limits": {"timeout_s": args.timeout, "memory_mb": args.memory}}
-    grade_all(jobs, out, args.jobs, opts, args.quiet)
+    try:
+        grade_all(jobs, out, args.jobs, opts, args.quiet)
+    except Fatal as exc:
+        print(f"workbook grade: {exc}", file=sys.stderr)
+        return 2
     results = [r for fid in ids if (r := read_result(out / f"{fid}.json")) is not None]
     for r in results:
         write_feedback(out, r)

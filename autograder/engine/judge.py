@@ -166,6 +166,13 @@ def main() -> int:
     """Serve jobs from the batch: one JSON line in, one JSON line out."""
     sandbox.die_with_parent()
     opts = json.loads(os.environ["WORKBOOK_JUDGE"])
+    from autograder.graders import available_devices
+
+    if opts["device"] not in available_devices():
+        print(json.dumps({"fatal": f"--device {opts['device']} is not available here "
+                                   f"(available: {', '.join(available_devices())})"}),
+              flush=True)
+        return 2
     judge = Judge(device=opts["device"], limits=opts["limits"], slot=opts["slot"],
                   hidden=[Path(p) for p in opts["hidden"]],
                   log=Path(opts["log"]) if opts.get("log") else None, only=opts.get("only"),
