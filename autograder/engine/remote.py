@@ -236,14 +236,18 @@ class RemoteSubmission(Implementation):
 
     def _receive(self, deadline: float, doing: str):
         left = deadline - time.monotonic()
-        ready = select.select([self.sock], [], [], max(left, 0))[0] if left > 0 else []
+        if left == float("inf"):  # no exercise running: no limit
+            ready = select.select([self.sock], [], [])[0]
+        else:
+            ready = select.select([self.sock], [], [], max(left, 0))[0] if left > 0 else []
         if not ready:
             self.stop()
             limit = self.load_timeout if doing == "loading" else self.limits["timeout_s"]
             raise WorkerLost("timeout", f"{'loading your file' if doing == 'loading' else 'your function'}"
                                         f" did not finish within {limit:g} s (an infinite loop?"
                                         " a loop that waits for something?) and was stopped")
-        self.sock.settimeout(max(deadline - time.monotonic(), 1.0))
+        self.sock.settimeout(None if left == float("inf") else
+                             max(deadline - time.monotonic(), 1.0))
         try:
             return wire.recv(self.sock)
         except wire.WireError as exc:
