@@ -61,6 +61,12 @@ def read_result(path: Path) -> dict | None:
     return r if isinstance(r, dict) and {"student", "score", "exercises"} <= set(r) else None
 
 
+def child_env(**extra: str) -> dict:
+    """The environment of an engine process: this workbook first on its import path."""
+    path = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
 class Fatal(Exception):
     """The batch cannot run at all (an unavailable device): nothing is graded."""
 
@@ -75,9 +81,7 @@ class JudgePool:
         self.busy: dict[int, dict] = {}
 
     def _start(self, slot: int) -> subprocess.Popen:
-        env = {**os.environ, "WORKBOOK_JUDGE": json.dumps({**self.opts, "slot": slot}),
-               "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [
-                   os.environ.get("PYTHONPATH")])])}
+        env = child_env(WORKBOOK_JUDGE=json.dumps({**self.opts, "slot": slot}))
         err = open(self.logs / f"judge-{slot}.log", "ab")
         proc = subprocess.Popen([sys.executable, "-m", "autograder.engine.judge"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
@@ -199,8 +203,7 @@ def grade_all(jobs: list[dict], out: Path, n_jobs: int, opts: dict, quiet: bool)
 
 def start_host(path: Path, log: Path | None) -> subprocess.Popen:
     """A warm worker host listening on ``path`` (a batch runs one for all its judges)."""
-    env = {**os.environ, "WORKBOOK_HOST_LISTEN": str(path), "PYTHONPATH": os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    env = child_env(WORKBOOK_HOST_LISTEN=str(path))
     with open(log or os.devnull, "ab") as err:
         return subprocess.Popen([sys.executable, "-m", "autograder.engine.worker"],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

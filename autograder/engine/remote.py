@@ -118,7 +118,6 @@ class RemoteSubmission(Implementation):
         self.isolation = level
         self.deadline = float("inf")
         self.sock = None
-        self.output_dropped = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -159,17 +158,6 @@ class RemoteSubmission(Implementation):
                 self.defined[str(name)] = f
             for where, err in (reply.get("errors") or {}).items():
                 self.load_errors[str(where).replace(str(self.scratch) + "/", "")] = str(err)
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time the running worker has used (None when it is gone)."""
-        if self.sock is None:
-            return None
-        try:
-            reply = self._request({"op": "usage"}, time.monotonic() + 5, "running")
-        except WorkerLost:
-            return None
-        cpu = reply.get("cpu_s")
-        return float(cpu) if isinstance(cpu, (int, float)) else None
 
     def stop(self) -> None:
         if self.sock is None:

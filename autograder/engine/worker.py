@@ -111,10 +111,6 @@ def _serve(sock: socket.socket) -> None:
                      "trace": None if trace is None else [list(trace.functions),
                                                           list(trace.aten)],
                      "changed": changed}
-        elif op == "usage":
-            t = os.times()
-            reply = {"cpu_s": t.user + t.system,
-                     "faults": __import__("resource").getrusage(0).ru_minflt}
         else:
             os._exit(0)
         try:
@@ -128,7 +124,7 @@ def _serve(sock: socket.socket) -> None:
 def _run_worker(sock: socket.socket, spec: dict, level: str, keeper: int) -> None:
     """Confine this process, then serve. Never returns."""
     scratch = spec["scratch"]
-    log = os.open(os.path.join(scratch, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+    log = os.open(os.path.join(scratch, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND,
                   0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
