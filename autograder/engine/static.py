@@ -47,7 +47,7 @@ def _module_functions(path: Path) -> tuple[dict[str, ast.AST], list[ast.AST]]:
         except (SyntaxError, ValueError, RecursionError):
             continue
         for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 defs[node.name] = node
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 imports.append(node)
