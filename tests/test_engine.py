@@ -72,6 +72,12 @@ def cases(tmp):
         "daemon": ("import subprocess\ndef matmul(a, b):\n    subprocess.Popen(['sleep', '600'],"
                    " start_new_session=True)\n    return a @ b\n" + MATMUL_OK, "ch06.matmul", 0,
                    "subprocess.Popen is not allowed"),
+        "thread_storm": (  # spinning threads would starve the other students' workers
+            "import threading, torch\ndef spin():\n    while True:\n        pass\n"
+            "def matmul(a, b):\n    started = 0\n    for _ in range(50):\n        try:\n"
+            "            threading.Thread(target=spin, daemon=True).start()\n"
+            "            started += 1\n        except RuntimeError:\n            break\n"
+            "    print('threads', started)\n    return a @ b\n", "ch06.matmul", 1, ""),
         "prints_100mb": ("for _ in range(100):\n    print('x' * 2**20)\n"
                          "def matmul(a, b):\n    print('y' * 2**20)\n    return a @ b\n",
                          "ch06.matmul", 1, ""),
@@ -170,6 +176,7 @@ def test_batch_completes_and_honest_student_gets_full_marks(hostile_batch):
 HOSTILE = ["syntax_error", "import_exception", "exit_at_import", "exit_in_function",
            "os_exit_in_function", "os_exit_at_import", "segfault_ctypes", "segfault_native",
            "infinite_loop", "swallows_base_exception", "allocates_50gb", "fork_storm", "daemon",
+           "thread_storm",
            "prints_100mb", "monkeypatches_torch", "tensor_subclass", "returns_numpy",
            "returns_list", "returns_none", "returns_nan", "reads_graders", "imports_graders",
            "reads_gradebook", "reads_other_student", "mutates_input", "network",
@@ -211,6 +218,14 @@ def test_feedback_never_quotes_grader_source(hostile_batch):
         text = page.read_text()
         leaked = [ln for ln in source_lines if ln in text]
         assert not leaked, (page.name, leaked[:3])
+
+
+def test_thread_storm_is_capped(hostile_batch):
+    tmp, out, *_ = hostile_batch
+    r = _result(out, "thread_storm")
+    if r["isolation"].startswith("namespaces"):  # its own user id: RLIMIT_NPROC applies
+        assert "threads 0" in r["output"] or max(
+            int(ln.split()[1]) for ln in r["output"].splitlines() if ln.startswith("threads")) < 8
 
 
 def test_large_output_is_cut_not_fatal(hostile_batch):

@@ -31,7 +31,7 @@ from autograder.runner import submission_files
 from solutions.registry import select
 
 DEFAULT_LIMITS = {"timeout_s": 10.0, "cpu_s": 600, "memory_mb": 2048,
-                  "output_bytes": 1 << 20, "nproc": 64}
+                  "output_bytes": 1 << 20, "nproc": 8}
 
 
 def unscored(ex, status: str, check: str, message: str) -> dict:

@@ -143,7 +143,10 @@ def private_root(root: Path, scratch: Path, hidden: list[str]) -> None:
     os.chdir("/scratch")
 
 
-def set_limits(cpu_s: int, memory_bytes: int | None, output_bytes: int, nproc: int) -> None:
+def set_limits(cpu_s: int, memory_bytes: int | None, output_bytes: int,
+               nproc: int | None) -> None:
+    """Hard limits for this process; ``nproc`` caps its threads (a thread storm would starve
+    the other students' workers of CPU), given only where the worker has its own user id."""
     def lim(what, value):
         try:
             resource.setrlimit(what, (value, value))
@@ -156,7 +159,8 @@ def set_limits(cpu_s: int, memory_bytes: int | None, output_bytes: int, nproc: i
         lim(resource.RLIMIT_AS, memory_bytes)
     lim(resource.RLIMIT_FSIZE, output_bytes)
     lim(resource.RLIMIT_CORE, 0)
-    lim(resource.RLIMIT_NPROC, nproc)
+    if nproc:
+        lim(resource.RLIMIT_NPROC, nproc)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full log fails the write, not the worker
 
 

@@ -150,7 +150,9 @@ def _run_worker(sock: socket.socket, spec: dict, level: str, keeper: int) -> Non
     sandbox.set_limits(cpu_s=limits["cpu_s"],
                        memory_bytes=None if spec["device"] != "cpu" else
                        vsz + limits["memory_mb"] * 2**20,
-                       output_bytes=limits["output_bytes"] * 2, nproc=limits["nproc"])
+                       output_bytes=limits["output_bytes"] * 2,
+                       # counted per user id: only where the worker has its own
+                       nproc=limits["nproc"] if level.startswith("namespaces") else None)
     if level.startswith("namespaces"):
         try:
             sandbox.drop_privileges(spec["uid"])
