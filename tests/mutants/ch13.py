@@ -447,16 +447,22 @@ def causal_self_attention(x, wq, bq, wk, bk, wv, bv):  # noqa: F811
 
 # -- 9. multi_head_attention ---------------------------------------------------------------
 
-def _mha(x, w_qkv, b_qkv, w_o, b_o, nh, fill=NEG, order=(0, 1, 2), transpose=True,
-         merge=True, scale=None, allowed="tril", proj=True):
+def _split_heads(x, w_qkv, b_qkv, nh, order=(0, 1, 2), transpose=True):
+    """q, k, v of shape (B, nh, T, H) from the fused projection (in ``order``)."""
     B, T, C = x.shape
     H = C // nh
     parts = (x @ w_qkv + b_qkv).split(C, dim=-1)
     q, k, v = (parts[i] for i in order)
     if transpose:
-        q, k, v = (a.view(B, T, nh, H).transpose(1, 2) for a in (q, k, v))
-    else:
-        q, k, v = (a.reshape(B, nh, T, H) for a in (q, k, v))
+        return tuple(a.view(B, T, nh, H).transpose(1, 2) for a in (q, k, v))
+    return tuple(a.reshape(B, nh, T, H) for a in (q, k, v))
+
+
+def _mha(x, w_qkv, b_qkv, w_o, b_o, nh, fill=NEG, order=(0, 1, 2), transpose=True,
+         merge=True, scale=None, allowed="tril", proj=True):
+    B, T, C = x.shape
+    H = C // nh
+    q, k, v = _split_heads(x, w_qkv, b_qkv, nh, order, transpose)
     att = q @ k.transpose(-2, -1) * (H ** -0.5 if scale is None else scale)
     ones = torch.ones(T, T, dtype=torch.bool, device=x.device)
     keep = {"tril": ones.tril(), "triu": ones.triu(), "none": ones}[allowed]
@@ -518,8 +524,7 @@ def multi_head_attention(x, w_qkv, b_qkv, w_o, b_o, n_heads):  # noqa: F811
     """multiplies by tril, then masks the zeros"""
     B, T, C = x.shape
     H = C // n_heads
-    q, k, v = ((a.view(B, T, n_heads, H).transpose(1, 2))
-               for a in (x @ w_qkv + b_qkv).split(C, dim=-1))
+    q, k, v = _split_heads(x, w_qkv, b_qkv, n_heads)
     att = q @ k.transpose(-2, -1) / math.sqrt(H)
     att = att * torch.ones(T, T, device=x.device).tril()
     y = att.masked_fill(att == 0, NEG).softmax(-1) @ v
@@ -531,8 +536,7 @@ def multi_head_attention(x, w_qkv, b_qkv, w_o, b_o, n_heads):  # noqa: F811
     """a Python loop over time"""
     B, T, C = x.shape
     H = C // n_heads
-    q, k, v = ((a.view(B, T, n_heads, H).transpose(1, 2))
-               for a in (x @ w_qkv + b_qkv).split(C, dim=-1))
+    q, k, v = _split_heads(x, w_qkv, b_qkv, n_heads)
     ys = []
     for t in range(T):
         att = q[:, :, t:t + 1] @ k[:, :, :t + 1].transpose(-2, -1) / math.sqrt(H)
@@ -545,9 +549,7 @@ def multi_head_attention(x, w_qkv, b_qkv, w_o, b_o, n_heads):  # noqa: F811
 def multi_head_attention(x, w_qkv, b_qkv, w_o, b_o, n_heads):  # noqa: F811
     """the banned F.scaled_dot_product_attention"""
     B, T, C = x.shape
-    H = C // n_heads
-    q, k, v = ((a.view(B, T, n_heads, H).transpose(1, 2))
-               for a in (x @ w_qkv + b_qkv).split(C, dim=-1))
+    q, k, v = _split_heads(x, w_qkv, b_qkv, n_heads)
     y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
     return y.transpose(1, 2).reshape(B, T, C) @ w_o + b_o
 
