@@ -117,7 +117,8 @@ def run(root: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         proc = subprocess.run(
             [sys.executable, "-m", "autograder.grade", str(root / "submission"),
-             "--student", STUDENT, "--out", tmp], cwd=source, stdin=subprocess.DEVNULL,
+             "--student", STUDENT, "--out", tmp, *(a for c in chapters for a in ("--only", c))],
+            cwd=source, stdin=subprocess.DEVNULL,
             capture_output=True, text=True, check=False,
             env={**os.environ, "PYTHONPATH": str(source)})
         graded = Path(tmp) / f"{STUDENT}.json"
