@@ -57,7 +57,8 @@ def cases(tmp):
                             + MATMUL_OK, "ch06.matmul", 0, "ctypes"),
         "segfault_native": (  # a C stack overflow: a real SIGSEGV, no ctypes needed
             "import pickle, sys\ndef matmul(a, b):\n    sys.setrecursionlimit(10**8)\n    x = []\n"
-            "    for _ in range(3 * 10**5):\n        x = [x]\n    return pickle.dumps(x)\n" + MATMUL_OK,
+            "    for _ in range(3 * 10**5):\n        x = [x]\n    return pickle.dumps(x)\n"
+            + MATMUL_OK,
             "ch06.matmul", 0, "segmentation fault"),
         "infinite_loop": ("def matmul(a, b):\n    while True:\n        pass\n" + MATMUL_OK,
                           "ch06.matmul", 0, "did not finish within"),
@@ -68,12 +69,14 @@ def cases(tmp):
         "allocates_50gb": ("import torch\ndef matmul(a, b):\n    big = torch.ones(50 * 2**30 // 4)"
                            "\n    return a @ b\n" + MATMUL_OK, "ch06.matmul", 0, "memory"),
         "fork_storm": ("import os\ndef matmul(a, b):\n    for _ in range(20):\n        os.fork()\n"
-                       "    return a @ b\n" + MATMUL_OK, "ch06.matmul", 0, "os.fork is not allowed"),
+                       "    return a @ b\n" + MATMUL_OK, "ch06.matmul", 0,
+                       "os.fork is not allowed"),
         "daemon": ("import subprocess\ndef matmul(a, b):\n    subprocess.Popen(['sleep', '600'],"
                    " start_new_session=True)\n    return a @ b\n" + MATMUL_OK, "ch06.matmul", 0,
                    "subprocess.Popen is not allowed"),
-        "thread_storm": (  # spinning threads would starve the other students' workers
-            "import threading, torch\ndef spin():\n    while True:\n        pass\n"
+        "thread_storm": (  # how many threads one worker may start (spinning ones would
+            # starve the other workers; these sleep, so the score does not hang on timing)
+            "import threading, time, torch\ndef spin():\n    time.sleep(600)\n"
             "def matmul(a, b):\n    started = 0\n    for _ in range(50):\n        try:\n"
             "            threading.Thread(target=spin, daemon=True).start()\n"
             "            started += 1\n        except RuntimeError:\n            break\n"
@@ -92,7 +95,8 @@ def cases(tmp):
             "import torch\nclass Liar(torch.Tensor):\n    def __eq__(self, other):\n"
             "        return True\n    @classmethod\n    def __torch_function__(cls, func, types, "
             "args=(), kwargs=None):\n        return torch.ones(()) == 1\n"
-            "def matmul(a, b):\n    return torch.zeros(a.shape[0], b.shape[1]).as_subclass(Liar)\n",
+            "def matmul(a, b):\n"
+            "    return torch.zeros(a.shape[0], b.shape[1]).as_subclass(Liar)\n",
             "ch06.matmul", 0, "expected"),
         "returns_numpy": ("def matmul(a, b):\n    return (a @ b).numpy()\n", "ch06.matmul", 0,
                           "expected a torch.Tensor, got ndarray"),

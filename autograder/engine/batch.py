@@ -220,7 +220,8 @@ def write_class_csv(out: Path, results: list[dict]) -> None:
         w.writerow(["student", "score", "max_score", *ids])
         for r in results:
             by_id = {e["id"]: e["score"] for e in r["exercises"]}
-            w.writerow([r["student"], r["score"], r["max_score"], *[by_id.get(i, "") for i in ids]])
+            w.writerow([r["student"], r["score"], r["max_score"],
+                        *[by_id.get(i, "") for i in ids]])
     os.replace(tmp, out / "grades.csv")
 
 

@@ -231,9 +231,10 @@ class RemoteSubmission(Implementation):
         if not ready:
             self.stop()
             limit = self.load_timeout if doing == "loading" else self.limits["timeout_s"]
-            raise WorkerLost("timeout", f"{'loading your file' if doing == 'loading' else 'your function'}"
-                                        f" did not finish within {limit:g} s (an infinite loop?"
-                                        " a loop that waits for something?) and was stopped")
+            what = "loading your file" if doing == "loading" else "your function"
+            raise WorkerLost("timeout", f"{what} did not finish within {limit:g} s (an "
+                                        "infinite loop? a loop that waits for something?) "
+                                        "and was stopped")
         self.sock.settimeout(None if left == float("inf") else
                              max(deadline - time.monotonic(), 1.0))
         try:

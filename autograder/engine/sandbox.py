@@ -228,8 +228,9 @@ def install_audit_hook(scratch: str, readable: list[str], hidden: list[str]) -> 
             write = (isinstance_(mode, str_) and any(c in mode for c in "wax+")) or \
                 bool((flags or 0) & _WRITE_FLAGS)
             if (write and not writable(path)) or (not write and not readable_path(path)):
-                raise PermissionError(f"grading sandbox: your code may not {'write' if write else 'read'}"
-                              f" {path} (only files in your own folder)")
+                verb = "write" if write else "read"
+                raise PermissionError(f"grading sandbox: your code may not {verb} {path} "
+                                      "(only files in your own folder)")
         elif event in _BLOCKED or event.startswith(_BLOCKED_PREFIXES):
             raise PermissionError(f"grading sandbox: {event} is not allowed while grading (no "
                           "processes, network, signals or ctypes)")

@@ -7,9 +7,10 @@ disk tells it the answers.
 
 Per request the host forks a *keeper*, which enters new namespaces and forks their *init*
 (pid 1 of the new pid namespace), which forks the *worker* (not pid 1 itself: the kernel
-shields a namespace's init from its own faults, and a segfaulting worker must die). The worker confines itself
-(private root, limits, unprivileged user, audit hook), loads the submission files it is asked
-to, and answers calls over its socket with plain data (``wire``). When the worker ends, the
+shields a namespace's init from its own faults, and a segfaulting worker must die).
+The worker confines itself (private root, limits, unprivileged user, audit hook), loads the
+submission files it is asked to, and answers calls over its socket with plain data
+(``wire``). When the worker ends, the
 init reports how (exit code or signal) on a status pipe and exits; when the judge kills the
 keeper, init and worker die with it, and so does anything the worker started.
 """
