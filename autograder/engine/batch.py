@@ -210,10 +210,13 @@ def start_host(path: Path, log: Path | None) -> subprocess.Popen:
                                 stderr=err, env=env)
 
 
+def exercise_ids(results: list[dict]) -> list[str]:
+    """Every exercise id in the results, in the order they first appear."""
+    return list(dict.fromkeys(e["id"] for r in results for e in r["exercises"]))
+
+
 def write_class_csv(out: Path, results: list[dict]) -> None:
-    ids: list[str] = []
-    for r in results:
-        ids += [e["id"] for e in r["exercises"] if e["id"] not in ids]
+    ids = exercise_ids(results)
     tmp = out / ".grades.csv.tmp"
     with tmp.open("w", newline="") as fh:
         w = csv.writer(fh)
@@ -237,9 +240,7 @@ def write_feedback(out: Path, r: dict) -> None:
 
 
 def summary(results: list[dict]) -> dict:
-    ids: list[str] = []
-    for r in results:
-        ids += [e["id"] for e in r["exercises"] if e["id"] not in ids]
+    ids = exercise_ids(results)
     per_ex = []
     for i in ids:
         entries = [e for r in results for e in r["exercises"] if e["id"] == i]
