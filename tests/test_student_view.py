@@ -96,8 +96,14 @@ def _with_solutions(nb: dict, topic: str) -> dict:
 def headless_runs(tmp_path_factory) -> dict:
     """Every release notebook run top to bottom in a fresh kernel (nbclient, as Jupyter
     would), as released (stubs) and with the solutions pasted in; all at once, as the
-    kernels spend much of their time starting. {(topic, answers): (PASS/FAIL lines, errors)}"""
+    kernels spend much of their time starting. {(topic, answers): (PASS/FAIL lines, errors)}
+
+    The kernels talk over Unix sockets (transport "ipc"), not TCP: six kernels started at
+    once on loopback race for the ports their manager picked and then released, and a lost
+    race ("Address already in use" on the control port) killed a kernel in CI."""
     import asyncio
+
+    from traitlets.config import Config
 
     import nbformat
     from nbclient import NotebookClient
@@ -110,8 +116,11 @@ def headless_runs(tmp_path_factory) -> dict:
         for answers in ("stubs", "solutions"):
             node = nbformat.reads(json.dumps(_with_solutions(nb, topic) if answers ==
                                              "solutions" else nb), as_version=4)
+            config = Config()
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = str(tmp_path_factory.mktemp("kernel") / "ipc")
             runs[topic, answers] = (node, NotebookClient(
-                node, timeout=120, kernel_name="python3", allow_errors=True,
+                node, timeout=120, kernel_name="python3", allow_errors=True, config=config,
                 resources={"metadata": {"path": str(folder)}}))
 
     async def execute_all():
