@@ -243,12 +243,12 @@ def _load_py(path: Path) -> dict:
 
 def _load_notebook(path: Path, errors: dict) -> dict:
     """Run each cell's definitions; a cell that fails is reported and the others still count."""
-    from autograder.student.selfcheck import notebook_cells
+    from autograder.student.selfcheck import notebook_trees
 
     module = types.ModuleType(f"_submission_nb_{path.stem}")
     module.__file__ = str(path)
     unparsable: list[str] = []
-    chunks = notebook_cells(path, unparsable)
+    chunks = notebook_trees(path, unparsable)
     if unparsable:
         errors[f"{path} (a cell)"] = "; ".join(unparsable)
     for i, chunk in enumerate(chunks):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 from pathlib import Path
 
 
@@ -38,7 +39,18 @@ def file_sources(path: Path) -> list[str]:
 
 
 def _module_functions(path: Path) -> tuple[dict[str, ast.AST], list[ast.AST]]:
-    """{name: def node} of a file's top-level functions, and its import statements."""
+    """{name: def node} of a file's top-level functions, and its import statements (parsed
+    once per file version: a submission's file is read for each of its banned exercises)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return {}, []
+    return _parsed(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, mtime_ns: int, size: int) -> tuple[dict[str, ast.AST], list[ast.AST]]:
+    path = Path(path)
     defs: dict[str, ast.AST] = {}
     imports: list[ast.AST] = []
     for src in file_sources(path):

@@ -37,8 +37,14 @@ def notebook_cells(path: str | Path, errors: list | None = None) -> list[str]:
     and so are imports of this support file. A cell that does not parse raises SyntaxError,
     or, given an ``errors`` list, is reported there and skipped (the other cells still count).
     """
+    return [ast.unparse(tree) for tree in notebook_trees(path, errors)]
+
+
+def notebook_trees(path: str | Path, errors: list | None = None) -> list[ast.Module]:
+    """``notebook_cells`` as parsed modules, ready for ``compile`` (line numbers as in the
+    cell)."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    chunks = []
+    trees = []
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
@@ -47,7 +53,7 @@ def notebook_cells(path: str | Path, errors: list | None = None) -> list[str]:
             continue
         src = cell.get("source", "")
         src = "".join(src) if isinstance(src, list) else src
-        lines = [ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        lines = ["" if ln.lstrip().startswith(("%", "!")) else ln for ln in src.splitlines()]
         try:
             tree = ast.parse("\n".join(lines))
         except SyntaxError as exc:
@@ -59,8 +65,8 @@ def notebook_cells(path: str | Path, errors: list | None = None) -> list[str]:
         kept = [node for node in tree.body if isinstance(node, DEFINITIONS)
                 and not (isinstance(node, ast.ImportFrom) and node.module == "selfcheck")]
         if kept:
-            chunks.append(ast.unparse(ast.Module(body=kept, type_ignores=[])))
-    return chunks
+            trees.append(ast.Module(body=kept, type_ignores=[]))
+    return trees
 
 
 def notebook_source(path: str | Path) -> str:
