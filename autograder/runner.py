@@ -143,6 +143,17 @@ class Implementation:
         return out
 
 
+    def call_many(self, name: str, calls: list[tuple[tuple, Mapping | None]]) -> list[Outcome]:
+        """Plain calls ``name(*args, **kwargs)``, in order: what ``call`` gives for each.
+
+        Only implementations that set ``batches_calls`` are handed several at once by the
+        graders (one in another process answers them in one message); in this process each
+        grader call keeps its place among the oracle computations."""
+        return [self.call(name, *args, kwargs=kwargs) for args, kwargs in calls]
+
+    batches_calls = False
+
+
 def mutated_positions(before: list, after: list) -> tuple[int, ...]:
     """Positions of the arguments whose values changed (``before`` holds snapshots)."""
     return tuple(i for i, (b, a) in enumerate(zip(before, after)) if not _arg_unchanged(b, a))

@@ -104,6 +104,10 @@ def cases(tmp):
                          "expected a torch.Tensor, got list"),
         "returns_none": ("def matmul(a, b):\n    pass\n", "ch06.matmul", 0,
                          "expected a torch.Tensor, got NoneType"),
+        "unsendable_result": (  # a str whose str() raises: the wire cannot carry it
+            "class Weird(str):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+            "def matmul(a, b):\n    return Weird('x')\n" + MATMUL_OK, "ch06.matmul", 0,
+            "could not be sent back for grading"),
         "returns_nan": ("import torch\ndef matmul(a, b):\n    return torch.full((a.shape[0], "
                         "b.shape[1]), float('nan'))\n", "ch06.matmul", 0, "nan"),
         "reads_graders": (leak.format(path=str(GRADERS)), "ch06.matmul", 0, "may not read"),
@@ -182,7 +186,8 @@ HOSTILE = ["syntax_error", "import_exception", "exit_at_import", "exit_in_functi
            "infinite_loop", "swallows_base_exception", "allocates_50gb", "fork_storm", "daemon",
            "thread_storm",
            "prints_100mb", "monkeypatches_torch", "tensor_subclass", "returns_numpy",
-           "returns_list", "returns_none", "returns_nan", "reads_graders", "imports_graders",
+           "returns_list", "returns_none", "unsendable_result", "returns_nan", "reads_graders",
+           "imports_graders",
            "reads_gradebook", "reads_other_student", "mutates_input", "network",
            "writes_outside"]
 

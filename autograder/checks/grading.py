@@ -97,7 +97,11 @@ class Grading:
              **opts) -> Outcome | None:
         """The outcome of a call, or None after recording why it failed under ``check``
         (``hint`` is added when the call raised)."""
-        out = self.impl.call(self.ex.name, *args, kwargs=kwargs, **opts)
+        return self.judged(check, args, self.impl.call(self.ex.name, *args, kwargs=kwargs,
+                                                         **opts), hint)
+
+    def judged(self, check: str, args: tuple, out: Outcome, hint: str = "") -> Outcome | None:
+        """``out``, or None after recording under ``check`` why the call failed."""
         if out.missing:
             self.check(check, False, f"no function named {self.ex.name} was found in your "
                                      "submission (is it spelled as in the catalog?)")
@@ -115,14 +119,16 @@ class Grading:
     def expect(self, check: str, args: tuple, want: Any, *, kwargs: Mapping | None = None,
                mistakes: Mapping[str, Callable] | None = None, exact: bool = False,
                shares: bool | None = None, rtol: float | None = None,
-               atol: float | None = None) -> Outcome | None:
+               atol: float | None = None, outcome: Outcome | None = None) -> Outcome | None:
         """Call with ``args`` and record whether the result matches ``want``.
 
         ``mistakes`` maps a message to a wrong oracle: when the result matches one, the
         message names that mistake. ``shares``: True when the result must be a view of the
         first tensor input, False when it must not share memory with any input.
+        ``outcome``: the call's outcome when it was already made (``against``).
         """
-        out = self.call(check, *args, kwargs=kwargs)
+        out = self.call(check, *args, kwargs=kwargs) if outcome is None else \
+            self.judged(check, args, outcome)
         if out is None:
             return None
         self.inputs_unchanged(out, args)
@@ -142,9 +148,18 @@ class Grading:
         return out
 
     def against(self, check: str, cases, oracle: Callable, **opts) -> None:
-        """``expect`` on every args tuple of ``cases``, the float64 ``oracle`` giving ``want``."""
-        for args in cases:
-            self.expect(check, args, self.oracle64(oracle, *args), **opts)
+        """``expect`` on every args tuple of ``cases``, the float64 ``oracle`` giving ``want``.
+
+        An implementation in a worker gets all the cases in one message: the judge's own
+        arguments never reach student code there, so the oracles see them unchanged."""
+        if not self.impl.batches_calls:
+            for args in cases:
+                self.expect(check, args, self.oracle64(oracle, *args), **opts)
+            return
+        cases = [tuple(args) for args in cases]
+        outs = self.impl.call_many(self.ex.name, [(args, opts.get("kwargs")) for args in cases])
+        for args, out in zip(cases, outs):
+            self.expect(check, args, self.oracle64(oracle, *args), outcome=out, **opts)
 
     def inputs_unchanged(self, out: Outcome, args: tuple) -> None:
         which = ", ".join(_ordinal(i) for i in out.mutated)

@@ -183,36 +183,33 @@ class RemoteSubmission(Implementation):
     def function(self, name: str):
         return name if name in self.defined else None
 
+    batches_calls = True
+
     def call(self, name: str, *args, kwargs=None, trace: bool = False,
              grad_wrt: tuple[int, ...] = (), grad_out=None,
              global_seed: int | None = None) -> Outcome:
         if name not in self.defined:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
         self.ensure_running()
-        given = [*args, *(kwargs or {}).values()]  # never handed to student code: unchanged
-        reply = self._request({"op": "call", "name": name, "args": list(args),
-                               "kwargs": dict(kwargs or {}), "trace": trace,
-                               "grad_wrt": list(grad_wrt), "grad_out": grad_out,
-                               "global_seed": global_seed}, self.deadline, "running")
-        out = Outcome(value=reply.get("value"), error=_text(reply.get("error")),
-                      grad_error=_text(reply.get("grad_error")))
-        if out.error is None:
-            out.shares = tuple(i for i in reply.get("shares", []) if isinstance(i, int))
-            out.generator_states = tuple(s for s in reply.get("generator_states", [])
-                                         if isinstance(s, torch.Tensor))
-            grads = reply.get("grads")
-            out.grads = tuple(grads) if isinstance(grads, (list, tuple)) else None
-            tr = reply.get("trace")
-            if isinstance(tr, list) and len(tr) == 2:
-                out.trace = Trace([str(n) for n in tr[0]], [str(n) for n in tr[1]])
-            elif trace:
-                out.trace = Trace()
-            changed = reply.get("changed")
-            if isinstance(changed, dict):  # the args the worker saw change, as they ended up
-                out.mutated = tuple(
-                    i for i, a in enumerate(given) if str(i) in changed and
-                    mutated_positions([_snapshot(a)], [changed[str(i)]]))
-        return out
+        reply = self._request({"op": "call", "name": name, **_call_spec(
+            args, kwargs, trace=trace, grad_wrt=list(grad_wrt), grad_out=grad_out,
+            global_seed=global_seed)}, self.deadline, "running")
+        return _outcome(reply, args, kwargs, trace)
+
+    def call_many(self, name: str, calls) -> list[Outcome]:
+        """The calls in one message each way (the worker runs them in order)."""
+        if name not in self.defined:
+            return [self.call(name) for _ in calls]
+        self.ensure_running()
+        reply = self._request({"op": "calls", "name": name,
+                               "calls": [_call_spec(args, kwargs) for args, kwargs in calls]},
+                              self.deadline, "running")
+        replies = reply.get("replies")
+        if not isinstance(replies, list) or len(replies) != len(calls):
+            why = _text(reply.get("error")) or "the worker's answer could not be read"
+            return [Outcome(error=why) for _ in calls]
+        return [_outcome(r if isinstance(r, dict) else {}, args, kwargs, False)
+                for r, (args, kwargs) in zip(replies, calls)]
 
     # -- the channel -------------------------------------------------------------------------
     def _request(self, message: dict, deadline: float, doing: str):
@@ -253,6 +250,37 @@ class RemoteSubmission(Implementation):
         self.stop()
         raise WorkerLost("error", _describe_end(how) + (" while loading it" if doing ==
                                                          "loading" else ""))
+
+
+def _call_spec(args, kwargs, trace: bool = False, grad_wrt: list[int] = (), grad_out=None,
+               global_seed: int | None = None) -> dict:
+    return {"args": list(args), "kwargs": dict(kwargs or {}), "trace": trace,
+            "grad_wrt": list(grad_wrt), "grad_out": grad_out, "global_seed": global_seed}
+
+
+def _outcome(reply: dict, args, kwargs, trace: bool) -> Outcome:
+    """What a call's reply from the worker says, as an ``Outcome``. Whether an input changed
+    is decided here, against the judge's own arguments, which student code never saw."""
+    out = Outcome(value=reply.get("value"), error=_text(reply.get("error")),
+                  grad_error=_text(reply.get("grad_error")))
+    if out.error is not None:
+        return out
+    out.shares = tuple(i for i in reply.get("shares", []) if isinstance(i, int))
+    out.generator_states = tuple(s for s in reply.get("generator_states", [])
+                                 if isinstance(s, torch.Tensor))
+    grads = reply.get("grads")
+    out.grads = tuple(grads) if isinstance(grads, (list, tuple)) else None
+    tr = reply.get("trace")
+    if isinstance(tr, list) and len(tr) == 2:
+        out.trace = Trace([str(n) for n in tr[0]], [str(n) for n in tr[1]])
+    elif trace:
+        out.trace = Trace()
+    changed = reply.get("changed")
+    if isinstance(changed, dict):  # the args the worker saw change, as they ended up
+        given = [*args, *(kwargs or {}).values()]
+        out.mutated = tuple(i for i, a in enumerate(given) if str(i) in changed and
+                            mutated_positions([_snapshot(a)], [changed[str(i)]]))
+    return out
 
 
 def _text(x):

@@ -96,30 +96,45 @@ def _serve(sock: socket.socket) -> None:
             namespace.update(defined)
             reply = {"defined": sorted(defined), "errors": errors}
         elif op == "call":
+            reply = _call(namespace.get(req["name"]), req)
+        elif op == "calls":  # several plain calls, answered together, in order
             fn = namespace.get(req["name"])
-            given = [*req["args"], *req["kwargs"].values()]
-            kept = [_keep(a) for a in given]  # to tell which args the call changed
-            out, after = invoke(fn, req["args"], req["kwargs"], trace=req["trace"],
-                                grad_wrt=tuple(req["grad_wrt"]), grad_out=req["grad_out"],
-                                global_seed=req["global_seed"])
-            trace = out.trace
-            changed = {} if out.error is not None else {
-                str(i): a for i, a in enumerate(after)
-                if _changed(a, kept[i])}
-            reply = {"value": out.value, "error": out.error, "grads": out.grads,
-                     "grad_error": out.grad_error, "shares": list(out.shares),
-                     "generator_states": list(out.generator_states),
-                     "trace": None if trace is None else [list(trace.functions),
-                                                          list(trace.aten)],
-                     "changed": changed}
+            reply = {"replies": [_call(fn, call) for call in req["calls"]]}
         else:
             os._exit(0)
         try:
             frame = wire.pack(reply)
-        except Exception as exc:  # a result the wire cannot carry
-            frame = wire.pack({"error": f"the result could not be sent back for grading: "
-                                        f"{_error_text(exc)}", "value": None})
+        except Exception:  # a result the wire cannot carry: that call's error, not all
+            frame = wire.pack({"replies": [_packable(r) for r in reply["replies"]]}
+                              if "replies" in reply else _packable(reply))
         sock.sendall(frame)
+
+
+def _call(fn, req: dict) -> dict:
+    """Run one call of a submission's function; the reply for the judge."""
+    given = [*req["args"], *req["kwargs"].values()]
+    kept = [_keep(a) for a in given]  # to tell which args the call changed
+    out, after = invoke(fn, req["args"], req["kwargs"], trace=req["trace"],
+                        grad_wrt=tuple(req["grad_wrt"]), grad_out=req["grad_out"],
+                        global_seed=req["global_seed"])
+    trace = out.trace
+    changed = {} if out.error is not None else {
+        str(i): a for i, a in enumerate(after) if _changed(a, kept[i])}
+    return {"value": out.value, "error": out.error, "grads": out.grads,
+            "grad_error": out.grad_error, "shares": list(out.shares),
+            "generator_states": list(out.generator_states),
+            "trace": None if trace is None else [list(trace.functions), list(trace.aten)],
+            "changed": changed}
+
+
+def _packable(reply: dict) -> dict:
+    """``reply`` if the wire can carry it, else the error a student reads."""
+    try:
+        wire.pack(reply)
+        return reply
+    except Exception as exc:
+        return {"error": f"the result could not be sent back for grading: "
+                         f"{_error_text(exc)}", "value": None}
 
 
 def _run_worker(sock: socket.socket, spec: dict, level: str, keeper: int) -> None:
