@@ -19,8 +19,9 @@ same notebooks:
   same time (nbgrader spends it twice: the self-check cell and the hidden-test cell).
 
 Prints wall seconds per submission for each, the ratio, and the engine's figure for a correct
-submission: the judge's own seconds per correct student (start-up excluded) and the class
-wall time per correct student per core when only correct submissions are graded.
+submission: the judge's own seconds per correct student (start-up excluded), the class wall
+time per correct student per core when only correct submissions are graded, and what each
+correct student adds to that (the batch of them against a batch of two: start-up cancels).
 """
 from __future__ import annotations
 
@@ -138,6 +139,10 @@ def main() -> int:
         only = run_engine(root, correct, root / "graded_correct", args.timeout)
         print(f"  only the {len(correct)} correct ones: {only:.1f} s wall with 2 jobs = "
               f"{only * 2 / len(correct):.2f} core-seconds each (start-up included)")
+        two = run_engine(root, correct[:2], root / "graded_two", args.timeout)
+        print(f"  two correct ones: {two:.1f} s wall (start-up, and one student per judge); so "
+              f"each further correct one costs {(only - two) * 2 / (len(correct) - 2):.2f} "
+              f"core-seconds")
         if args.skip_nbgrader:
             return 0
         nb_s = run_nbgrader(root, topics, args.nbgrader_timeout)

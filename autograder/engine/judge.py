@@ -103,7 +103,11 @@ class Judge:
         path = path.resolve()
         root = path if path.is_dir() else path.parent
         files = [f.relative_to(root) for f in submission_files(path)]
-        scratch = prepare_scratch(self.base / "s", path, files, self.uid)
+        # the scratch folder belongs to the worker's own user id, where it gets one (at the
+        # other levels it keeps the grader's: in a user namespace, a file owned by an id the
+        # namespace does not map cannot be opened even by its "root")
+        scratch = prepare_scratch(self.base / "s", path, files,
+                                  self.uid if self.level == "namespaces" else None)
         sub = RemoteSubmission(self.host, files, scratch, student=student, device=self.device,
                                limits=self.limits, hidden=self.hidden, uid=self.uid,
                                level=self.level, load_timeout=self.limits["timeout_s"])
