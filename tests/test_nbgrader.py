@@ -85,6 +85,11 @@ def course(tmp_path_factory):
     shutil.copy(REPO / "nbgrader_config.py", root)
     with (root / "nbgrader_config.py").open("a") as fh:
         fh.write(f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+        # kernels on Unix sockets: a TCP kernel can lose its ports to another process's
+        # connection between the manager picking them and the kernel binding them
+        fh.write(f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = "
+                 f"{str(root / 'kernel' / 'ipc')!r}\n")
+    (root / "kernel").mkdir()
     shutil.copytree(REPO / "source" / TOPIC, root / "source" / TOPIC)
     _in_process("GenerateAssignment", root)
     # a second course whose gradebook knows the assignment but no submission yet
