@@ -113,6 +113,7 @@ class Implementation:
     """Something graders can call exercises of, by catalog function name."""
 
     label = "implementation"
+    batches_calls = False  # whether graders may hand it several calls at once (call_many)
 
     def function(self, name: str) -> Callable | None:
         raise NotImplementedError
@@ -142,7 +143,6 @@ class Implementation:
             out.mutated = mutated_positions(before, after)
         return out
 
-
     def call_many(self, name: str, calls: list[tuple[tuple, Mapping | None]]) -> list[Outcome]:
         """Plain calls ``name(*args, **kwargs)``, in order: what ``call`` gives for each.
 
@@ -150,8 +150,6 @@ class Implementation:
         graders (one in another process answers them in one message); in this process each
         grader call keeps its place among the oracle computations."""
         return [self.call(name, *args, kwargs=kwargs) for args, kwargs in calls]
-
-    batches_calls = False
 
 
 def mutated_positions(before: list, after: list) -> tuple[int, ...]:

@@ -39,6 +39,33 @@ def test_same_submission_same_result_on_every_run_and_any_jobs(tmp_path):
     assert 0 < seen[0][0] < 51
 
 
+def test_engine_grades_as_the_graders_do_in_process(tmp_path):
+    """The engine (calls over the wire, a grader's cases batched into one message) and the
+    same graders calling the code in this process (pytest, the audit, notebooks) agree on
+    every exercise's score and every check, for the same student seed."""
+    from autograder.graders import grade_exercise
+    from autograder.runner import load
+    from solutions.registry import select
+
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", SAMPLES / "bob", SAMPLES / "carol", "--out", out, "-q")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    compared, failed = 0, 0
+    for student in ("bob", "carol"):
+        impl = load(str(SAMPLES / student))
+        engine = {e["id"]: e for e in _result(out, student)["exercises"]}
+        for ex in select(None):
+            if impl.function(ex.name) is None:  # not there, or in a file that fails to load
+                assert engine[ex.id]["status"] in ("missing", "error"), (student, ex.id)
+                continue
+            here = grade_exercise(impl, ex, device="cpu", seed=student).as_dict()
+            assert (here["score"], here["checks"]) == \
+                (engine[ex.id]["score"], engine[ex.id]["checks"]), (student, ex.id)
+            compared += 1
+            failed += any(not c["passed"] for c in here["checks"])
+    assert compared >= 12 and failed >= 5, (compared, failed)  # right and wrong answers both
+
+
 def test_students_with_the_same_code_see_different_inputs(tmp_path):
     subs = []
     for student in ("eve", "frank"):

@@ -105,6 +105,8 @@ class Host:
 class RemoteSubmission(Implementation):
     """One student's submission, loaded in a confined worker, called over the wire."""
 
+    batches_calls = True  # one message for all the cases of an against()
+
     def __init__(self, host: Host, files: list[Path], scratch: Path, *, student: str,
                  device: str, limits: dict, hidden: list[str], uid: int, level: str,
                  load_timeout: float):
@@ -182,8 +184,6 @@ class RemoteSubmission(Implementation):
     # -- calls -------------------------------------------------------------------------------
     def function(self, name: str):
         return name if name in self.defined else None
-
-    batches_calls = True
 
     def call(self, name: str, *args, kwargs=None, trace: bool = False,
              grad_wrt: tuple[int, ...] = (), grad_out=None,
