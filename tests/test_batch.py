@@ -96,8 +96,10 @@ def test_sigkill_then_rerun_grades_everyone_exactly_once(tmp_path):
     out = tmp_path / "out"
     cmd = [str(_workbook()), "grade", *map(str, subs), "--out", str(out), "--jobs", "1",
            "--timeout", "4"]
+    (tmp_path / "tmp").mkdir()  # what a killed batch cannot clean up stays in tmp_path
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL,
+                            env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     deadline = time.monotonic() + 120
     while len(list(out.glob("s*.json"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
