@@ -1,8 +1,9 @@
 """``workbook grade``: a class of submissions graded in parallel, resumably.
 
-This process never imports torch or a submission: it plans the jobs, runs ``--jobs`` judge
-processes (``engine.judge``, each with its own warm worker host), hands each judge one student
-at a time, and writes the class outputs from the result files the judges wrote atomically:
+This process never imports torch or a submission: it plans the jobs, starts one warm worker
+host and ``--jobs`` judge processes (``engine.judge``, sharing that host), hands each judge one
+student at a time, and writes the class outputs from the result files the judges wrote
+atomically:
 
     OUT/<student>.json            one result per student (DESIGN.md's schema)
     OUT/grades.csv                the class, one row per student

@@ -4,7 +4,8 @@ confined worker.
 ``python -m autograder.engine.judge`` is one judge process of a batch: it reads jobs (one JSON
 line each: student id, submission path, result path) on stdin, grades each, writes the result
 JSON atomically, and answers one line per job on stdout. The batch (``engine.batch``) runs as
-many judges as ``--jobs`` says; each judge owns one warm worker host.
+many judges as ``--jobs`` says; they share the batch's one warm worker host (a judge started
+on its own starts its own).
 """
 from __future__ import annotations
 
@@ -88,8 +89,7 @@ class Judge:
         from autograder.runner import InProcess
 
         warm_up()
-        ex = next(e for e in self.exercises if e.id == "ch06.matmul") \
-            if any(e.id == "ch06.matmul" for e in self.exercises) else self.exercises[0]
+        ex = next((e for e in self.exercises if e.id == "ch06.matmul"), self.exercises[0])
         grade_exercise(InProcess({ex.name: lambda *a, **k: None}), ex, device=self.device)
 
     def close(self) -> None:
