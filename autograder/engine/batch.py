@@ -413,12 +413,11 @@ def run(named: list[tuple[str, Path]], args) -> int:
     except Fatal as exc:
         print(f"workbook grade: {exc}", file=sys.stderr)
         return 2
-    results = [r for fid in ids if (r := read_result(out / f"{fid}.json")) is not None]
+    on_disk = {p.stem: r for p in out.glob("*.json") if (r := read_result(p)) is not None}
+    results = [on_disk[fid] for fid in ids if fid in on_disk]  # this batch's students
     for r in results:
         write_feedback(out, r)
-    every = sorted((r for p in out.glob("*.json") if (r := read_result(p)) is not None),
-                   key=lambda r: r["student"])
-    write_class_csv(out, every)
+    write_class_csv(out, sorted(on_disk.values(), key=lambda r: r["student"]))
     s = summary(results)
     if args.json:
         print(json.dumps(s, indent=1))
