@@ -1,7 +1,8 @@
 """The nbgrader course directory (the repo root): its submissions, gradebook and feedback.
 
 - ``nbgrader_submissions``: the ``submitted/<student>/<assignment>/`` folders to grade;
-- ``submit``: a released notebook handed in with answers pasted in (tests, benchmarks);
+- ``submit``: a released notebook handed in with answers pasted in (tests, benchmarks;
+  ``solution_cells`` and ``with_answers`` give and paste them);
 - ``record_in_gradebook``: the engine's results written into nbgrader's gradebook (its
   ``Gradebook`` API), so formgrader, ``generate_feedback`` and ``export`` show them, with
   ``write_autograded``: the ``autograded/`` notebooks those read, as autograde leaves them;
@@ -11,6 +12,7 @@
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -38,17 +40,24 @@ def solution_cells(course_dir: Path, assignment: str) -> dict[str, str]:
             if c["metadata"].get("nbgrader", {}).get("solution")}
 
 
+def with_answers(nb: dict, answers: dict[str, str]) -> dict:
+    """A copy of notebook ``nb`` (as JSON) with ``answers`` (grade id -> source) pasted into
+    its answer cells."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    return nb
+
+
 def submit(course_dir: Path, student: str, assignment: str, answers: dict[str, str],
            when: str = "2026-01-15 10:00:00.000000 UTC") -> Path:
     """Hand in the released notebook with ``answers`` (grade id -> source) pasted into its
     answer cells, as ``nbgrader collect`` leaves it: ``submitted/<student>/<assignment>/``."""
     course_dir = Path(course_dir)
-    nb = json.loads((course_dir / "release" / assignment / f"{assignment}.ipynb")
-                    .read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell["source"] = answers[gid]
+    nb = with_answers(json.loads((course_dir / "release" / assignment / f"{assignment}.ipynb")
+                                 .read_text(encoding="utf-8")), answers)
     folder = course_dir / "submitted" / student / assignment
     folder.mkdir(parents=True)
     (folder / f"{assignment}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from autograder.course import solution_cells, with_answers
 from solutions.registry import select
 from tests.conftest import REPO, run
 
@@ -37,9 +38,7 @@ def test_release_folder_names_the_mistake(tmp_path, python):
     folder = tmp_path / "ch06_products"
     shutil.copytree(REPO / "release" / "ch06_products", folder)
     nb = json.loads((REPO / "samples/submissions/alice/ch06_products.ipynb").read_text())
-    for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "matmul":
-            cell["source"] = ["def matmul(a, b):\n", "    return (a @ b).T\n"]
+    nb = with_answers(nb, {"matmul": "def matmul(a, b):\n    return (a @ b).T\n"})
     (folder / "ch06_products.ipynb").write_text(json.dumps(nb))
     proc = run(python, "-m", "pytest", cwd=folder)
     fails = [ln for ln in _lines(proc.stdout) if ln.startswith("FAIL")]
@@ -80,18 +79,6 @@ def test_no_hidden_grader_or_solution_reaches_students(folder):
                         f"{path} imports {name}"
 
 
-def _with_solutions(nb: dict, topic: str) -> dict:
-    """The student notebook with every answer cell replaced by the solution (from source/)."""
-    source = json.loads((REPO / "source" / topic / f"{topic}.ipynb").read_text())
-    answers = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in source["cells"]
-               if c["metadata"].get("nbgrader", {}).get("solution")}
-    for cell in nb["cells"]:
-        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell["source"] = answers[gid]
-    return nb
-
-
 @pytest.fixture(scope="module")
 def headless_runs(tmp_path_factory) -> dict:
     """Every release notebook run top to bottom in a fresh kernel (nbclient, as Jupyter
@@ -114,8 +101,8 @@ def headless_runs(tmp_path_factory) -> dict:
         shutil.copytree(REPO / "release" / topic, folder, dirs_exist_ok=True)
         nb = json.loads((folder / f"{topic}.ipynb").read_text())
         for answers in ("stubs", "solutions"):
-            node = nbformat.reads(json.dumps(_with_solutions(nb, topic) if answers ==
-                                             "solutions" else nb), as_version=4)
+            node = nbformat.reads(json.dumps(with_answers(nb, solution_cells(REPO, topic))
+                                             if answers == "solutions" else nb), as_version=4)
             config = Config()
             config.KernelManager.transport = "ipc"
             config.KernelManager.ip = str(tmp_path_factory.mktemp("kernel") / "ipc")
