@@ -163,7 +163,9 @@ def bilinear_form(x: Tensor, A: Tensor, y: Tensor) -> Tensor:
     ### END SOLUTION
 
 
-@exercise("ch06.norms", points=1, ban=("norm", "linalg_vector_norm"), examples=[
+@exercise("ch06.norms", points=1,
+          ban=("norm", "linalg_vector_norm", "dist", "cdist", "pdist", "pairwise_distance"),
+          examples=[
     Example(f"norms({T}([3., -4.]))", expect=f"{T}([7., 5., 4.])")])
 def norms(v: Tensor) -> Tensor:
     """The L1, L2 and max-abs norms of a vector, in that order.
@@ -185,7 +187,8 @@ def norms(v: Tensor) -> Tensor:
 
 
 @exercise("ch06.frobenius_norm", points=1,
-          ban=("norm", "linalg_matrix_norm", "linalg_vector_norm"), examples=[
+          ban=("norm", "linalg_matrix_norm", "linalg_vector_norm", "dist", "cdist", "pdist",
+               "pairwise_distance", "svd", "linalg_svd", "linalg_svdvals"), examples=[
               Example(f"frobenius_norm({T}([[1., 2.], [2., 4.]]))", expect=f"{T}(5.)")])
 def frobenius_norm(m: Tensor) -> Tensor:
     """The Frobenius norm: the square root of the sum of squared entries.
