@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.utils import _pytree as pytree
 
-from autograder.checks.trace import Trace, record
+from autograder.checks.trace import Trace, graph_names, record
 
 
 @dataclasses.dataclass
@@ -120,14 +120,16 @@ class Implementation:
 
     def call(self, name: str, *args, kwargs: Mapping | None = None, trace: bool = False,
              grad_wrt: tuple[int, ...] = (), grad_out=None,
-             global_seed: int | None = None) -> Outcome:
+             global_seed: int | None = None, graph: bool = False) -> Outcome:
         """Call ``name(*args, **kwargs)``.
 
         ``trace``: record the operators run. ``grad_wrt``: positions of float tensor args to
         differentiate with respect to; they are passed as fresh leaves requiring grad and the
         gradient of ``sum(result * grad_out)`` comes back in ``Outcome.grads``.
         ``global_seed``: seed torch's global RNG just before the call (to show that a rand
-        exercise draws only from the generator it is given).
+        exercise draws only from the generator it is given). ``graph``: pass the float tensor
+        args as fresh leaves requiring grad, so that the trace also names the autograd nodes
+        behind the result (a second witness of a ban).
 
         Everything the judge learns comes back in the ``Outcome`` (mutated and aliased args,
         generator states), never by looking at the arguments afterwards, so an
@@ -138,18 +140,24 @@ class Implementation:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
         before = [_snapshot(a) for a in [*args, *(kwargs or {}).values()]]
         out, after = invoke(fn, args, kwargs, trace=trace, grad_wrt=grad_wrt,
-                            grad_out=grad_out, global_seed=global_seed)
+                            grad_out=grad_out, global_seed=global_seed, graph=graph)
         if out.ok:
             out.mutated = mutated_positions(before, after)
         return out
 
-    def call_many(self, name: str, calls: list[tuple[tuple, Mapping | None]]) -> list[Outcome]:
+    def static_view(self, name: str):
+        """(the ``integrity.Source`` that defines ``name``, every source of the submission)
+        for the static checks, or None when there is no source to read."""
+        return None
+
+    def call_many(self, name: str, calls: list[tuple[tuple, Mapping | None]],
+                  trace: bool = False) -> list[Outcome]:
         """Plain calls ``name(*args, **kwargs)``, in order: what ``call`` gives for each.
 
         Only implementations that set ``batches_calls`` are handed several at once by the
         graders (one in another process answers them in one message); in this process each
         grader call keeps its place among the oracle computations."""
-        return [self.call(name, *args, kwargs=kwargs) for args, kwargs in calls]
+        return [self.call(name, *args, kwargs=kwargs, trace=trace) for args, kwargs in calls]
 
 
 def mutated_positions(before: list, after: list) -> tuple[int, ...]:
@@ -159,11 +167,14 @@ def mutated_positions(before: list, after: list) -> tuple[int, ...]:
 
 def invoke(fn: Callable, args, kwargs: Mapping | None, *, trace: bool = False,
            grad_wrt: tuple[int, ...] = (), grad_out=None,
-           global_seed: int | None = None) -> tuple[Outcome, list]:
+           global_seed: int | None = None, graph: bool = False) -> tuple[Outcome, list]:
     """Run ``fn`` once: the ``Outcome`` (all but ``mutated``) and the arguments as they are
     after the call, for whoever compares them with the values it passed."""
     kwargs = dict(kwargs or {})
     args = list(args)
+    if graph:
+        args = [a.detach().clone().requires_grad_(True) if type(a) is torch.Tensor and
+                a.is_floating_point() else a for a in args]
     for i in grad_wrt:
         args[i] = args[i].detach().clone().requires_grad_(True)
     given = [*args, *kwargs.values()]
@@ -181,6 +192,11 @@ def invoke(fn: Callable, args, kwargs: Mapping | None, *, trace: bool = False,
         out.error = _error_text(exc)
         return out, given
     results = tensor_leaves(out.value)
+    if out.trace is not None:
+        try:
+            out.trace.autograd = graph_names(results)
+        except Exception:  # a result whose graph cannot be walked names nothing
+            out.trace.autograd = []
     out.shares = tuple(i for i, a in enumerate(given)
                        if any(_same_memory(x, r) for x in _buffers(a) for r in results))
     out.generator_states = tuple(a.get_state() for a in given
@@ -235,6 +251,22 @@ class InProcess(Implementation):
     def function(self, name: str) -> Callable | None:
         fn = self.namespace.get(name)
         return fn if callable(fn) else None
+
+    def static_view(self, name: str):
+        """Loaded files are read as files; functions handed over in a mapping (the mutants,
+        solutions/) by their own source and that of the functions beside them."""
+        from autograder.engine.integrity import Source
+
+        files = getattr(self, "files", None)
+        if files:
+            sources = [Source.from_file(f) for f in files]
+            return next((s for s in sources if name in s.defs), None), sources
+        fn = self.function(name)
+        if not isinstance(fn, types.FunctionType):
+            return None
+        helpers = [f for f in self.namespace.values() if isinstance(f, types.FunctionType)
+                   and f is not fn and f.__module__ == fn.__module__]
+        return Source.from_functions([fn, *helpers]), []
 
 
 def _load_py(path: Path) -> dict:
@@ -303,4 +335,5 @@ def load(spec: str) -> Implementation:
         namespace.update({k: v for k, v in loaded.items() if callable(v)})
     impl = InProcess(namespace, label=str(path))
     impl.load_errors = errors
+    impl.files = submission_files(path)
     return impl

@@ -9,6 +9,10 @@ computes what it expects with an independent oracle, and asks ``g`` to compare::
 
 Every call goes through the ``Implementation`` (in this process or in a worker), so the same
 grader serves pytest, ``workbook audit`` and the grading engine.
+
+In an exercise with a ban or vec mark every call is traced and the ban is judged on all of
+them (``finish``), while the values of those same calls are compared: code that behaves only
+while traced gains nothing (DESIGN.md, "Integrity of ban and vec").
 """
 from __future__ import annotations
 
@@ -20,9 +24,14 @@ from torch.utils import _pytree as pytree
 
 from autograder.checks.compare import close, first_difference, show, tolerance, which_mistake
 from autograder.checks.report import Report
+from autograder.checks.trace import Trace
 from autograder.runner import Implementation, Outcome, tensor_leaves, vjp
 
 FLOATS = (torch.float32, torch.float64)
+
+
+class GraderBug(Exception):
+    """A grader that cannot judge fairly as written (caught by the audit on solutions)."""
 
 
 def seed_for(*parts: str) -> int:
@@ -37,6 +46,10 @@ class Grading:
         self.device = torch.device(device)
         self.report = Report(exercise.id, exercise.points)
         self.gen = torch.Generator().manual_seed(seed_for(seed, exercise.id))
+        self.traced = bool(exercise.ban or exercise.vec)  # every call, when the marks need it
+        self._banned: dict[str, str] = {}  # banned pattern -> how it was seen
+        self._left_torch: set[str] = set()  # how values were taken out of torch
+        self._scalar_reads: dict[int, set[int]] = {}  # input size -> .item() counts seen
 
     # -- inputs ----------------------------------------------------------------------------
     def dims(self, n: int, lo: int = 2, hi: int = 9) -> list[int]:
@@ -97,11 +110,14 @@ class Grading:
              **opts) -> Outcome | None:
         """The outcome of a call, or None after recording why it failed under ``check``
         (``hint`` is added when the call raised)."""
+        opts.setdefault("trace", self.traced)
         return self.judged(check, args, self.impl.call(self.ex.name, *args, kwargs=kwargs,
                                                          **opts), hint)
 
     def judged(self, check: str, args: tuple, out: Outcome, hint: str = "") -> Outcome | None:
         """``out``, or None after recording under ``check`` why the call failed."""
+        if out.trace is not None and out.ok:
+            self._observe(out.trace, args)
         if out.missing:
             self.check(check, False, f"no function named {self.ex.name} was found in your "
                                      "submission (is it spelled as in the catalog?)")
@@ -119,20 +135,25 @@ class Grading:
     def expect(self, check: str, args: tuple, want: Any, *, kwargs: Mapping | None = None,
                mistakes: Mapping[str, Callable] | None = None, exact: bool = False,
                shares: bool | None = None, rtol: float | None = None,
-               atol: float | None = None, outcome: Outcome | None = None) -> Outcome | None:
+               atol: float | None = None, outcome: Outcome | None = None,
+               scale: float = 0.0, exponent: float = 0.0) -> Outcome | None:
         """Call with ``args`` and record whether the result matches ``want``.
 
         ``mistakes`` maps a message to a wrong oracle: when the result matches one, the
         message names that mistake. ``shares``: True when the result must be a view of the
         first tensor input, False when it must not share memory with any input.
         ``outcome``: the call's outcome when it was already made (``against``).
+        ``scale`` and ``exponent``: the magnitude of the values the computation passes
+        through (``compare.close`` and ``compare.tolerance``), where the result alone does
+        not show it.
         """
         out = self.call(check, *args, kwargs=kwargs) if outcome is None else \
             self.judged(check, args, outcome)
         if out is None:
             return None
         self.inputs_unchanged(out, args)
-        msg = self.difference(out.value, want, args, mistakes, exact, rtol, atol)
+        msg = self.difference(out.value, want, args, mistakes, exact, rtol, atol,
+                              scale=scale, exponent=exponent)
         if msg:
             where = _args_text(args) if _small(args) else f" on random inputs of shapes " \
                 f"{_shapes(args)}"
@@ -157,9 +178,34 @@ class Grading:
                 self.expect(check, args, self.oracle64(oracle, *args), **opts)
             return
         cases = [tuple(args) for args in cases]
-        outs = self.impl.call_many(self.ex.name, [(args, opts.get("kwargs")) for args in cases])
+        outs = self.impl.call_many(self.ex.name, [(args, opts.get("kwargs")) for args in cases],
+                                   trace=self.traced)
         for args, out in zip(cases, outs):
             self.expect(check, args, self.oracle64(oracle, *args), outcome=out, **opts)
+
+    def large_scores(self, args: tuple, oracle: Callable, *, exponent: float,
+                     scale: float = 0.0, check: str = "large_scores", **opts) -> Outcome | None:
+        """``expect`` on inputs whose softmax scores reach about +-``exponent`` (CATALOG.md:
+        everything built on a softmax holds at +-1000 in float32). The tolerance grows with
+        the scores, as every correct route's rounding does; a result that overflows to inf
+        or NaN where the answer is finite gets its own message."""
+        want = self.oracle64(oracle, *args)
+        out = self.call(check, *args, kwargs=opts.pop("kwargs", None))
+        if out is None:
+            return None
+        bad = [t for t, w in zip(tensor_leaves(out.value), tensor_leaves(want))
+               if t.shape == w.shape and t.is_floating_point()
+               and bool(w.isfinite().all()) and not bool(t.isfinite().all())]
+        if bad:
+            ordinary = not any(c.name == "random_inputs" for c in self.report.failures)
+            self.check(check, False,
+                       f"{self.ex.name} with scores of about +-{exponent:.0f} gave inf or NaN "
+                       "where the answer is finite" + (
+                           ": exp overflows there; subtract each row's largest (allowed) "
+                           "score before exp, or use torch.softmax" if ordinary else ""))
+            return out
+        return self.expect(check, args, want, outcome=out, exponent=exponent, scale=scale,
+                           **opts)
 
     def inputs_unchanged(self, out: Outcome, args: tuple) -> None:
         which = ", ".join(_ordinal(i) for i in out.mutated)
@@ -169,7 +215,8 @@ class Grading:
                    "or clone first")
 
     def difference(self, got, want, args=(), mistakes=None, exact=False, rtol=None,
-                   atol=None, path: str = "") -> str | None:
+                   atol=None, path: str = "", scale: float = 0.0,
+                   exponent: float = 0.0) -> str | None:
         """None when ``got`` matches ``want``, else what differs and the likely cause."""
         label = f"{path}: " if path else ""
         if isinstance(want, torch.Tensor):
@@ -189,13 +236,13 @@ class Grading:
                         "torch.tensor(...) on results)") if same_as_input else \
                     f": create it with dtype={want.dtype}"
                 return f"{label}expected dtype {_dt(want)}, got {_dt(got)}{hint}"
-            d_rtol, d_atol = tolerance(want.dtype, want.device)
+            d_rtol, d_atol = tolerance(want.dtype, want.device, exponent)
             rtol = d_rtol if rtol is None else rtol
             atol = d_atol if atol is None else atol
             if exact or not want.is_floating_point():
                 same = torch.equal(got.cpu(), want.cpu())
             else:
-                same = close(got, want, rtol, atol)
+                same = close(got, want, rtol, atol, scale)
             if same:
                 return None
             hint = which_mistake(got, args, mistakes, rtol, atol) if mistakes else None
@@ -209,7 +256,7 @@ class Grading:
                 return f"{label}expected a tuple of {len(want)} results, got {show(got)}"
             for i, (g, w) in enumerate(zip(got, want)):
                 msg = self.difference(g, w, args, mistakes, exact, rtol, atol,
-                                      f"{path}result[{i}]")
+                                      f"{path}result[{i}]", scale, exponent)
                 if msg:
                     return msg
             return None
@@ -220,7 +267,7 @@ class Grading:
                 return f"{label}expected keys {sorted(want)}, got {sorted(map(str, got))}"
             for k in want:
                 msg = self.difference(got[k], want[k], args, mistakes, exact, rtol, atol,
-                                      f"{path}[{k!r}]")
+                                      f"{path}[{k!r}]", scale, exponent)
                 if msg:
                     return msg
             return None
@@ -240,25 +287,87 @@ class Grading:
         raise TypeError(f"grader bug: cannot compare with {type(want).__name__}")
 
     # -- catalog marks ---------------------------------------------------------------------
-    def banned(self, *args, kwargs: Mapping | None = None) -> None:
-        """**ban**: trace a call at torch-function and dispatch level."""
-        out = self.call("banned_ops", *args, kwargs=kwargs, trace=True)
-        if out is None:
-            return
-        hits = out.trace.banned(self.ex.ban)
-        self.check("banned_ops", not hits,
-                   f"your {self.ex.name} uses {', '.join(hits)}, which this exercise bans "
-                   f"(banned: {', '.join(self.ex.ban)}): build it from simpler operations")
+    def _observe(self, trace: Trace, args: tuple) -> None:
+        """What one traced call ran: banned operators, values taken out of torch."""
+        for pat in trace.banned(self.ex.ban):
+            self._banned.setdefault(pat, "")
+        for pat in trace.banned_in_graph(self.ex.ban):
+            self._banned.setdefault(pat, " (the autograd graph of your result contains it)")
+        self._left_torch.update(trace.leaves_torch())
+        size = sum(t.numel() for t in tensor_leaves(args))
+        self._scalar_reads.setdefault(size, set()).add(trace.scalar_reads)
 
-    def vectorised(self, make_args: Callable[[int], tuple], small: int = 3,
-                   large: int = 7) -> None:
-        """**vec**: the number of dispatched ops is the same at two data sizes."""
-        counts = []
+    def banned(self, *args, kwargs: Mapping | None = None, oracle: Callable | None = None,
+               **opts) -> None:
+        """**ban**, a second witness: a call whose float inputs require grad, so that the
+        autograd nodes behind the result are named too (``MmBackward0``). Every other call of
+        the exercise is traced as well (``finish`` judges them all); ``oracle`` compares this
+        call's value like any other."""
+        want = None if oracle is None else self.oracle64(oracle, *args)  # before the call
+        out = self.impl.call(self.ex.name, *args, kwargs=kwargs, trace=True, graph=True)
+        if not out.ok:  # inputs that require grad may be refused: the other calls still count
+            return
+        if oracle is None:
+            self.judged("banned_ops", args, out)
+        else:
+            self.expect("random_inputs", args, want, outcome=out, kwargs=kwargs, **opts)
+
+    def finish(self) -> None:
+        """Judge the marks on every traced call of the exercise."""
+        if not self.traced or not self._scalar_reads:
+            return
+        left = sorted(self._left_torch)
+        counts = {n for seen in self._scalar_reads.values() for n in seen}
+        sizes = [s for s, seen in self._scalar_reads.items() if max(seen) > 0]
+        if len(counts) > 1 and len(sizes) > 1:
+            left.append(".item() / float() / int() one value at a time (their number grew "
+                        "with the input)")
+        left_msg = (f"your {self.ex.name} takes values out of torch ({'; '.join(left)}) and "
+                    "computes with them in Python or NumPy: in this exercise that is the same "
+                    "shortcut as the rule it breaks; compute with torch operations on whole "
+                    "tensors") if left else ""
+        if self.ex.ban:
+            hits = sorted(self._banned)
+            how = "".join(sorted({self._banned[h] for h in hits}))
+            if hits:
+                self.check("banned_ops", False,
+                           f"your {self.ex.name} uses {', '.join(hits)}{how}, which this "
+                           f"exercise bans (banned: {', '.join(self.ex.ban)}): build it from "
+                           "simpler operations")
+            self.check("banned_ops", not left, left_msg)
+        elif self.ex.vec:
+            self.check("vectorised", not left, left_msg + " (a loop over Python numbers is a "
+                                                          "loop too)")
+
+    def vectorised(self, make_args: Callable[[int], tuple], small: int = 3, large: int = 7,
+                   oracle: Callable | None = None, fixed: Mapping[int, tuple[int, ...]] = (),
+                   **opts) -> None:
+        """**vec**: the number of dispatched ops is the same at two data sizes.
+
+        Every axis of every tensor argument must differ between the two sizes (CATALOG.md: N,
+        D, B, T, C, V vary), except the axes ``fixed`` lists per argument position (a (N, 2)
+        point set). ``oracle`` compares both calls' values like any other."""
+        counts, shapes = [], []
         for size in (small, large):
-            out = self.call("vectorised", *make_args(size), trace=True)
+            args = make_args(size)
+            shapes.append([(i, a.shape) for i, a in enumerate(args)
+                           if isinstance(a, torch.Tensor)])
+            want = None if oracle is None else self.oracle64(oracle, *args)
+            out = self.impl.call(self.ex.name, *args, trace=True)
+            if oracle is not None:
+                out = self.expect("random_inputs", args, want, outcome=out, **opts)
+            else:
+                out = self.judged("vectorised", args, out)
             if out is None:
                 return
-            counts.append(out.trace.dispatch_count)
+            counts.append(out.trace.dispatch_count if out.trace is not None else 0)
+        fixed = dict(fixed)
+        for (i, a), (_, b) in zip(*shapes):
+            same = [ax for ax, (m, n) in enumerate(zip(a, b)) if m == n
+                    and ax not in fixed.get(i, ())]
+            if same or len(a) != len(b):
+                raise GraderBug(f"vectorised(): argument {i} keeps axes {same} at both sizes "
+                                f"({tuple(a)} and {tuple(b)}): every data size must vary")
         self.check("vectorised", counts[0] == counts[1],
                    f"your {self.ex.name} runs {counts[0]} tensor operations at size {small} but "
                    f"{counts[1]} at size {large}: a Python loop over elements, rows or time "
@@ -285,9 +394,12 @@ class Grading:
         if out.grad_error:
             self.check("gradient", False, f"{self.ex.name}: {out.grad_error}")
             return
+        want = [torch.zeros_like(leaves[i]) if w is None else w for i, w in zip(wrt, want)]
+        # a gradient that is 0 in theory (a bias the softmax cancels) is rounding noise:
+        # compared on the scale of all the gradients
+        scale = max((float(w.abs().max()) for w in want if w.numel()), default=0.0)
         for i, got, w in zip(wrt, out.grads, want):
-            w = torch.zeros_like(leaves[i]) if w is None else w
-            if not close(got, w, 1e-6, 1e-8):
+            if not close(got, w, 1e-6, 1e-8, scale):
                 self.check("gradient", False, f"the gradient with respect to argument {i} is "
                            f"wrong {first_difference(got, w)}: is something computed outside "
                            "autograd (.detach(), .item(), in-place writes into a leaf)?")

@@ -111,6 +111,7 @@ class Judge:
         sub = RemoteSubmission(self.host, files, scratch, student=student, device=self.device,
                                limits=self.limits, hidden=self.hidden, uid=self.uid,
                                level=self.level, load_timeout=self.limits["timeout_s"])
+        sub.root = root
         try:
             sub.start()
             entries = [self._grade_one(sub, ex, root, student) for ex in self.exercises]

@@ -185,30 +185,42 @@ class RemoteSubmission(Implementation):
     def function(self, name: str):
         return name if name in self.defined else None
 
+    def static_view(self, name: str):
+        """The submitted files as the judge received them (``root``), never the worker's
+        scratch copies, which the student's code could rewrite."""
+        root = getattr(self, "root", None)
+        if root is None or name not in self.defined:
+            return None
+        from autograder.engine.integrity import Source
+
+        sources = [Source.from_file(root / f) for f in self.files if f not in self.skip]
+        return Source.from_file(root / self.defined[name]), sources
+
     def call(self, name: str, *args, kwargs=None, trace: bool = False,
              grad_wrt: tuple[int, ...] = (), grad_out=None,
-             global_seed: int | None = None) -> Outcome:
+             global_seed: int | None = None, graph: bool = False) -> Outcome:
         if name not in self.defined:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
         self.ensure_running()
         reply = self._request({"op": "call", "name": name, **_call_spec(
             args, kwargs, trace=trace, grad_wrt=list(grad_wrt), grad_out=grad_out,
-            global_seed=global_seed)}, self.deadline, "running")
+            global_seed=global_seed, graph=graph)}, self.deadline, "running")
         return _outcome(reply, args, kwargs, trace)
 
-    def call_many(self, name: str, calls) -> list[Outcome]:
+    def call_many(self, name: str, calls, trace: bool = False) -> list[Outcome]:
         """The calls in one message each way (the worker runs them in order)."""
         if name not in self.defined:
             return [self.call(name) for _ in calls]
         self.ensure_running()
         reply = self._request({"op": "calls", "name": name,
-                               "calls": [_call_spec(args, kwargs) for args, kwargs in calls]},
+                               "calls": [_call_spec(args, kwargs, trace=trace)
+                                         for args, kwargs in calls]},
                               self.deadline, "running")
         replies = reply.get("replies")
         if not isinstance(replies, list) or len(replies) != len(calls):
             why = _text(reply.get("error")) or "the worker's answer could not be read"
             return [Outcome(error=why) for _ in calls]
-        return [_outcome(r if isinstance(r, dict) else {}, args, kwargs, False)
+        return [_outcome(r if isinstance(r, dict) else {}, args, kwargs, trace)
                 for r, (args, kwargs) in zip(replies, calls)]
 
     # -- the channel -------------------------------------------------------------------------
@@ -253,9 +265,10 @@ class RemoteSubmission(Implementation):
 
 
 def _call_spec(args, kwargs, trace: bool = False, grad_wrt: list[int] = (), grad_out=None,
-               global_seed: int | None = None) -> dict:
+               global_seed: int | None = None, graph: bool = False) -> dict:
     return {"args": list(args), "kwargs": dict(kwargs or {}), "trace": trace,
-            "grad_wrt": list(grad_wrt), "grad_out": grad_out, "global_seed": global_seed}
+            "grad_wrt": list(grad_wrt), "grad_out": grad_out, "global_seed": global_seed,
+            "graph": graph}
 
 
 def _outcome(reply: dict, args, kwargs, trace: bool) -> Outcome:
@@ -271,8 +284,8 @@ def _outcome(reply: dict, args, kwargs, trace: bool) -> Outcome:
     grads = reply.get("grads")
     out.grads = tuple(grads) if isinstance(grads, (list, tuple)) else None
     tr = reply.get("trace")
-    if isinstance(tr, list) and len(tr) == 2:
-        out.trace = Trace([str(n) for n in tr[0]], [str(n) for n in tr[1]])
+    if isinstance(tr, list) and len(tr) == 3 and all(isinstance(x, list) for x in tr):
+        out.trace = Trace(*([str(n) for n in x] for x in tr))
     elif trace:
         out.trace = Trace()
     changed = reply.get("changed")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 
 def file_sources(path: Path) -> list[str]:
-    """The Python source of a .py file, or of each code cell of a notebook."""
+    """The Python source of a .py file, or of each code cell of a notebook (its magic lines
+    blanked, so that line numbers stay those of the cell)."""
     if path.suffix == ".ipynb":
         import json
 
@@ -29,8 +30,8 @@ def file_sources(path: Path) -> list[str]:
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 src = cell.get("source", "")
                 src = "".join(src) if isinstance(src, list) else str(src)
-                out.append("\n".join(ln for ln in src.splitlines()
-                                     if not ln.lstrip().startswith(("%", "!"))))
+                out.append("\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                                     for ln in src.splitlines()))
         return out
     try:
         return [path.read_text(encoding="utf-8", errors="replace")]

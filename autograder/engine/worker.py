@@ -97,7 +97,7 @@ def _serve(sock: socket.socket) -> None:
             reply = {"defined": sorted(defined), "errors": errors}
         elif op == "call":
             reply = _call(namespace.get(req["name"]), req)
-        elif op == "calls":  # several plain calls, answered together, in order
+        elif op == "calls":  # several calls, answered together, in order
             fn = namespace.get(req["name"])
             reply = {"replies": [_call(fn, call) for call in req["calls"]]}
         else:
@@ -116,14 +116,15 @@ def _call(fn, req: dict) -> dict:
     kept = [_keep(a) for a in given]  # to tell which args the call changed
     out, after = invoke(fn, req["args"], req["kwargs"], trace=req["trace"],
                         grad_wrt=tuple(req["grad_wrt"]), grad_out=req["grad_out"],
-                        global_seed=req["global_seed"])
+                        global_seed=req["global_seed"], graph=bool(req.get("graph")))
     trace = out.trace
     changed = {} if out.error is not None else {
         str(i): a for i, a in enumerate(after) if _changed(a, kept[i])}
     return {"value": out.value, "error": out.error, "grads": out.grads,
             "grad_error": out.grad_error, "shares": list(out.shares),
             "generator_states": list(out.generator_states),
-            "trace": None if trace is None else [list(trace.functions), list(trace.aten)],
+            "trace": None if trace is None else [list(trace.functions), list(trace.aten),
+                                                 list(trace.autograd)],
             "changed": changed}
 
 
