@@ -6,7 +6,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import torch
 
-_TOL = {  # (rtol, atol) by dtype; CUDA float32 may run matmuls in TF32
+_TOL = {  # (rtol, atol) by dtype for values of ordinary magnitude (see ``tolerance``)
     torch.float64: (1e-7, 1e-9),
     torch.float32: (2e-5, 2e-6),
     torch.float16: (2e-2, 2e-3),
@@ -14,15 +14,42 @@ _TOL = {  # (rtol, atol) by dtype; CUDA float32 may run matmuls in TF32
 }
 
 
-def tolerance(dtype: torch.dtype, device: str | torch.device = "cpu") -> tuple[float, float]:
+def epsilon(dtype: torch.dtype, device: str | torch.device = "cpu") -> float:
+    """The dtype's machine epsilon (TF32's where CUDA float32 matmuls may use it)."""
+    if dtype == torch.float32 and torch.device(device).type == "cuda" and \
+            torch.backends.cuda.matmul.allow_tf32:
+        return 2.0 ** -10
+    return torch.finfo(dtype).eps if dtype.is_floating_point else 0.0
+
+
+def tolerance(dtype: torch.dtype, device: str | torch.device = "cpu",
+              exponent: float = 0.0) -> tuple[float, float]:
+    """(rtol, atol) for results of ``dtype`` (see ``close`` for how they apply).
+
+    ``exponent``: the magnitude of the values that pass through an exp (softmax scores of
+    +-1000: 1000). An error of one rounding in such a value, e * eps, becomes a relative error
+    of e * eps in the result, whichever correct route computed it (max shift, logsumexp), so
+    both tolerances grow by 4 * eps * exponent.
+    """
     rtol, atol = _TOL.get(dtype, (0.0, 0.0))
     if dtype == torch.float32 and torch.device(device).type != "cpu":
         rtol, atol = 5e-3, 5e-4
+    if exponent:
+        extra = 4 * epsilon(dtype, device) * abs(float(exponent))
+        rtol, atol = rtol + extra, atol + extra
     return rtol, atol
 
 
-def close(got: torch.Tensor, want: torch.Tensor, rtol: float, atol: float) -> bool:
-    """|got - want| <= atol + rtol * max|want| everywhere; inf and NaN must match exactly.
+def close(got: torch.Tensor, want: torch.Tensor, rtol: float, atol: float,
+          scale: float = 0.0) -> bool:
+    """|got - want| <= rtol * |want| + atol * S everywhere, S = max(max |want|, scale);
+    inf and NaN must match exactly.
+
+    S is the magnitude of the values the computation passes through, in the result's units:
+    the result's own largest entry unless the grader knows better (``scale``: the values
+    behind a result that cancels to near 0). There is no floor at 1, so a result whose
+    expected values are all tiny is still compared relative to them: rows divided by eps
+    instead of their norm fail at 1e-6 as they do at 1.
 
     Computed in NumPy: the tensors are small and a grader compares hundreds of them per
     student, where each torch operation's dispatch would cost more than the arithmetic."""
@@ -43,8 +70,8 @@ def close(got: torch.Tensor, want: torch.Tensor, rtol: float, atol: float) -> bo
     if w.size == 0:
         return True
     aw = np.abs(w)
-    scale = max(1.0, float(aw.max()))
-    return bool((np.abs(g - w) <= atol * scale + rtol * aw).all())
+    s = max(float(aw.max()), float(scale))
+    return bool((np.abs(g - w) <= atol * s + rtol * aw).all())
 
 
 def _float64(x: torch.Tensor) -> np.ndarray:
@@ -67,7 +94,7 @@ def show(x: Any, limit: int = 16) -> str:
         return f"np.array({show(x.tolist(), limit)}, dtype={x.dtype})" if x.size <= limit \
             else f"<an array of shape {x.shape}, {x.dtype}>"
     if isinstance(x, float):
-        return repr(round(x, 4))
+        return repr(round(x, 4)) if x == 0 or 1e-4 <= abs(x) < 1e6 else f"{x:.3g}"
     if isinstance(x, torch.Size):
         return f"torch.Size({list(x)})"
     if isinstance(x, (list, tuple)):

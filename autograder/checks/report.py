@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import dataclasses
 
-# Rules whose breach costs a fixed share of an exercise's points (shares add up, to all of
-# them). Any other failed check costs everything: a wrong value, shape, dtype or device is a
-# wrong answer. Using a banned shortcut or a loop where vectorised code is the point of the
-# exercise costs half.
-PARTIAL = {"banned_ops": 0.5, "vectorised": 0.5, "gradient": 1 / 3, "inputs_unchanged": 1 / 3,
-           "aliasing": 1 / 3, "half_precision": 1 / 3}
+# The credit policy (DESIGN.md, "Credit"; the README says the same).
+# A failed check costs everything unless it is named here: a wrong value, shape, dtype or
+# device is a wrong answer; breaking a rule stated on the exercise's own catalog line
+# ("banned_ops": its ban list, also reached by leaving torch; "aliasing": its "copy", "view"
+# or "must not share memory") is what the exercise teaches; an "integrity" refusal (source
+# that hides from the grader) is not graded at all. The vec mark and the general rules cost
+# a fixed share each (shares add up, to all of the points):
+PARTIAL = {
+    "vectorised": 0.5,  # the vec mark: a Python loop where vectorised code is asked
+    "gradient": 1 / 3,  # general rule: differentiable (the grad mark)
+    "inputs_unchanged": 1 / 3,  # general rule: inputs never modified in place
+    "half_precision": 1 / 3,  # float16 on CUDA (the causal battery)
+}
 
 
 @dataclasses.dataclass
