@@ -80,7 +80,8 @@ def cases(tmp):
             "def matmul(a, b):\n    started = 0\n    for _ in range(50):\n        try:\n"
             "            threading.Thread(target=spin, daemon=True).start()\n"
             "            started += 1\n        except RuntimeError:\n            break\n"
-            "    print('threads', started)\n    return a @ b\n", "ch06.matmul", 1, ""),
+            "    print('threads', started)\n    return a @ b\n", "ch06.matmul", 0,
+            "threading"),  # it still runs (capped); the integrity check refuses threads
         "prints_100mb": ("for _ in range(100):\n    print('x' * 2**20)\n"
                          "def matmul(a, b):\n    print('y' * 2**20)\n    return a @ b\n",
                          "ch06.matmul", 1, ""),

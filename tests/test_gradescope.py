@@ -23,7 +23,7 @@ def matmul(a, b):
     return (a @ b).T  # transposed: wrong
 
 
-def norms(v):  # right, with the banned torch.linalg.norm: half its point
+def norms(v):  # right, with the banned torch.linalg.norm: no point (its own rule)
     return torch.stack([torch.linalg.norm(v, 1), torch.linalg.norm(v),
                         torch.linalg.norm(v, float("inf"))])
 '''
@@ -81,10 +81,10 @@ def test_correct_submission_gets_every_point(graded):
 
 def test_broken_submission_gets_what_it_earned_with_the_reasons(graded):
     tests = _valid(graded["broken"])
-    assert graded["broken"]["score"] == 1.5
+    assert graded["broken"]["score"] == 1.0
     assert tests["ch06.dot_product"]["status"] == "passed"
     assert tests["ch06.matmul"]["score"] == 0 and tests["ch06.matmul"]["status"] == "failed"
-    assert tests["ch06.norms"]["score"] == 0.5 and "linalg" in tests["ch06.norms"]["output"]
+    assert tests["ch06.norms"]["score"] == 0 and "linalg" in tests["ch06.norms"]["output"]
     assert tests["ch06.trace"]["score"] == 0 and "trace" in tests["ch06.trace"]["output"]
 
 

@@ -19,7 +19,7 @@ ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  
        "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
 
 # carol: the first half right (dot_product also warns and writes to stderr, which must not
-# cost a point), norms right but with a banned operator (half its point), gram_matrix an
+# cost a point), norms right but with a banned operator (no point: its own rule), gram_matrix an
 # infinite loop, the rest untouched stubs.
 CAROL = {
     "dot_product": "import sys\nimport warnings\n\n\ndef dot_product(a, b):\n"
@@ -143,7 +143,7 @@ def test_autograde_scores_each_exercise_as_the_engine_does(course):
     assert sum(scores["alice"].values()) == 16 and sum(scores["bob"].values()) == 0
     carol = scores["carol"]
     assert carol["dot_product"] == 1  # its warning and stderr line cost nothing
-    assert carol["norms"] == 0.5  # partial credit: right, with a banned operator
+    assert carol["norms"] == 0.0  # right, with a banned operator: the rule of its own line
     assert carol["gram_matrix"] == 0 and carol["trace"] == 0
     assert "Timeout waiting for execute reply" in course["log"]  # the loop cost one cell
 
@@ -162,7 +162,7 @@ def test_feedback_and_export(course):
             assert "HIDDEN TESTS" not in html and "grade_answer" not in html, student
             assert "autograder" not in html, student
         carol = (folder / "feedback" / "carol" / TOPIC / f"{TOPIC}.html").read_text()
-        assert "ch06.norms: 0.5/1 points" in carol  # the grader's message is the feedback
+        assert "ch06.norms: 0/1 points" in carol  # the grader's message is the feedback
         assert "[banned_ops]" in carol
 
     def table(folder):
@@ -202,11 +202,11 @@ def test_grade_answer_returns_the_score_and_keeps_stderr_clean(capfd):
 
     namespace = {"dot_product": dot_product, "norms": norms}
     assert grade_answer("ch06.dot_product", namespace) == 1.0
-    assert grade_answer("ch06.norms", namespace) == 0.5
+    assert grade_answer("ch06.norms", namespace) == 0.0
     out, err = capfd.readouterr()
     assert err == ""
     assert "ch06.dot_product: all hidden checks passed" in out
-    assert "ch06.norms: 0.5/1 points" in out and "[banned_ops]" in out
+    assert "ch06.norms: 0/1 points" in out and "[banned_ops]" in out
 
 
 def test_student_id_comes_from_the_autograded_folder(tmp_path):

@@ -54,11 +54,69 @@ def test_ban_wildcards_and_clean_code():
 
 def test_vectorised_passes_broadcast_and_fails_loop():
     g = grading(lambda a: (a * 2).sum(-1), vec=True)
-    g.vectorised(lambda s: (torch.randn(s, 4),))
+    g.vectorised(lambda s: (torch.randn(s, s + 1),), oracle=lambda a: (a * 2).sum(-1))
     assert g.report.passed
     g = grading(lambda a: torch.stack([r.sum() for r in a]), vec=True)
-    g.vectorised(lambda s: (torch.randn(s, 4),))
+    g.vectorised(lambda s: (torch.randn(s, s + 1),))
     assert "loop" in g.report.summary()
+
+
+def test_vectorised_compares_the_values_it_traces():
+    g = grading(lambda a: (a * 3).sum(-1), vec=True)
+    g.vectorised(lambda s: (torch.randn(s, s + 1),), oracle=lambda a: (a * 2).sum(-1))
+    assert [c.name for c in g.report.failures] == ["random_inputs"]
+
+
+def test_vectorised_refuses_a_size_kept_fixed():
+    from autograder.checks.grading import GraderBug
+
+    g = grading(lambda a: a.sum(-1), vec=True)
+    with pytest.raises(GraderBug, match="axes \\[1\\]"):
+        g.vectorised(lambda s: (torch.randn(s, 4),))
+    g = grading(lambda a: a.sum(-1), vec=True)
+    g.vectorised(lambda s: (torch.randn(s, 2),), fixed={0: (1,)})  # (N, 2) points
+    assert g.report.passed
+
+
+def test_every_call_of_a_ban_exercise_is_traced_and_judged():
+    """An answer that uses the banned operator in only some calls is caught: the grader has
+    traced every call, not one it announced."""
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return x.softmax(-1) if len(calls) == 2 else x.exp() / x.exp().sum(-1, keepdim=True)
+
+    g = grading(f, ban=("softmax", "_softmax"))
+    for _ in range(3):
+        g.against("value", [(torch.randn(3, 4),)], lambda x: x.softmax(-1))
+    g.finish()
+    assert "banned_ops" in {c.name for c in g.report.failures}
+
+
+def test_the_autograd_graph_is_a_second_witness_of_a_ban():
+    from autograder.checks.trace import Trace
+
+    assert Trace(autograd=["MmBackward0", "torch::autograd::AccumulateGrad"]) \
+        .banned_in_graph(("mm", "matmul")) == ["mm"]
+    assert Trace(autograd=["LinalgVectorNormBackward0"]).banned_in_graph(
+        ("norm", "linalg_vector_norm")) == ["linalg_vector_norm"]
+    g = grading(lambda a, b: a @ b, ban=("mm",))
+    g.banned(torch.randn(3, 4), torch.randn(4, 2), oracle=torch.mm)
+    g.finish()
+    assert "autograd graph" in g.report.summary() or "uses mm" in g.report.summary()
+
+
+def test_values_taken_out_of_torch_breach_the_ban():
+    g = grading(lambda a: torch.tensor(sum(a.tolist()), dtype=a.dtype), ban=("sum",))
+    g.against("value", [(torch.randn(5),)], lambda a: a.sum())
+    g.finish()
+    assert "takes values out of torch (.tolist())" in g.report.summary()
+    g = grading(lambda a: torch.tensor(sum(a[i].item() for i in range(len(a))),
+                                       dtype=a.dtype), ban=("sum",))
+    g.against("value", [(torch.randn(n),) for n in (3, 6)], lambda a: a.sum())
+    g.finish()
+    assert "one value at a time" in g.report.summary()
 
 
 # -- runner: mutation, aliasing, errors --------------------------------------------------------
@@ -124,11 +182,15 @@ def test_gradient_check():
 def test_score_is_zero_on_a_wrong_value_and_partial_on_a_rule():
     r = Report("ch99.f", 3.0)
     r.record("random_inputs", True)
-    r.record("banned_ops", False, "uses softmax")
+    r.record("vectorised", False, "a loop")
     assert r.score == 1.5 and r.status == "failed"
     r.record("inputs_unchanged", False, "modified")
     assert r.score == 0.5
-    r.record("vectorised", False, "a loop")
+    r.record("gradient", False, "detached")
+    assert r.score == 0.0
+    r = Report("ch99.f", 3.0)
+    r.record("random_inputs", True)
+    r.record("banned_ops", False, "uses softmax")  # a rule of the exercise's own line
     assert r.score == 0.0
     r.record("random_inputs", False, "wrong")
     r.record("random_inputs", True)
@@ -147,6 +209,9 @@ def _attention(mask: str):
         elif mask == "mixes_batch":
             x = x.transpose(0, 1).reshape(x.shape)  # a reshape that mixes batch and time
             return f_causal(x)
+        elif mask == "renormalised":  # exact, but the future leaves rounding in the Jacobian
+            w = s.softmax(-1).masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), 0.0)
+            return (w / w.sum(-1, keepdim=True)) @ x
         return s.softmax(-1) @ x
     return f
 
@@ -154,15 +219,36 @@ def _attention(mask: str):
 f_causal = _attention("causal")
 
 
-@pytest.mark.parametrize("mask,ok", [("causal", True), ("none", False), ("swapped", False)])
-def test_future_invariance_and_jacobian(mask, ok):
+@pytest.mark.parametrize("mask,ok", [("causal", True), ("none", False), ("swapped", False),
+                                     ("renormalised", True)])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_future_invariance_and_jacobian(mask, ok, dtype):
     g = grading(_attention(mask))
-    x = torch.randn(2, 5, 3, dtype=torch.float64)
+    x = torch.randn(2, 5, 3, dtype=dtype)
     causal.future_invariance(g, (x,), {0: 1})
     causal.jacobian_causal(g, (x,), wrt=0)
     assert g.report.passed == ok, g.report.summary()
     if not ok:
-        assert "future" in g.report.summary()
+        assert "depends on later positions" in g.report.summary()
+
+
+def test_tolerance_follows_the_magnitudes():
+    f32 = tolerance(torch.float32)
+    tiny = torch.full((3,), 1e-6)
+    assert close(tiny * (1 + 1e-6), tiny, *f32)
+    assert not close(tiny * 1.01, tiny, *f32)  # 1 % off is wrong at 1e-6 as at 1
+    assert not close(tiny * 0, tiny, *f32)
+    # 0 in theory, rounding of values of size 1 in practice: the grader gives the scale
+    assert close(torch.tensor([1e-9]), torch.tensor([0.0]), *f32, scale=1.0)
+    assert not close(torch.tensor([1e-9]), torch.tensor([0.0]), *f32)
+    # scores of +-1000 through an exp: the logsumexp route and the max shift both pass
+    s = torch.randn(4, 7, dtype=torch.float64) * 1000
+    want = s.softmax(-1).float()
+    s32 = s.float()
+    lse = (s32 - s32.logsumexp(-1, keepdim=True)).exp()
+    rtol, atol = tolerance(torch.float32, exponent=float(s.abs().max()))
+    assert close(lse, want, rtol, atol) and close(s32.softmax(-1), want, rtol, atol)
+    assert rtol < 2e-3 and not close(want * 1.01, want, rtol, atol)
 
 
 def test_jacobian_catches_mixed_batch():

@@ -28,7 +28,7 @@ def dot_product(g):
 @grader("ch06.dot_by_hand")
 def dot_by_hand(g):
     dot_product(g)
-    g.banned(g.randn(5), g.randn(5))
+    g.banned(g.randn(5), g.randn(5), oracle=torch.dot)
 
 
 def _matmul_cases(g, batch=False):
@@ -73,8 +73,8 @@ def matmul(g):
 @grader("ch06.matmul_by_broadcast")
 def matmul_by_broadcast(g):
     matmul(g)
-    g.banned(g.randn(3, 4), g.randn(4, 5))
-    g.vectorised(lambda s: (g.randn(s, s + 1), g.randn(s + 1, s + 2)))
+    g.banned(g.randn(3, 4), g.randn(4, 5), oracle=torch.mm)
+    g.vectorised(lambda s: (g.randn(s, s + 1), g.randn(s + 1, s + 2)), oracle=torch.mm)
 
 
 @grader("ch06.batched_matmul")
@@ -120,7 +120,7 @@ def norms(g):
             g.against("random_inputs", g.layouts(v), _norms, mistakes={
                 "L1 and max-abs norms use absolute values: |v|, not v":
                     lambda v: torch.stack([v.sum(), v.pow(2).sum().sqrt(), v.max()])})
-    g.banned(g.randn(6))
+    g.banned(g.randn(6), oracle=_norms)
 
 
 @grader("ch06.frobenius_norm")
@@ -134,7 +134,37 @@ def frobenius_norm(g):
                 "is the square root missing?": lambda m: (m * m).sum(),
                 "square each entry before summing: you squared the sum":
                     lambda m: m.sum().abs()})
-    g.banned(g.randn(3, 4))
+    g.banned(g.randn(3, 4), oracle=torch.linalg.matrix_norm)
+
+
+def _unit_rows(x, eps):
+    return x / torch.linalg.vector_norm(x, dim=-1, keepdim=True).clamp_min(eps)
+
+
+_UNIT_ROWS_MISTAKES = {
+    "normalise each row (dim=-1), not each column":
+        lambda x, e: x / torch.linalg.vector_norm(x, dim=0).clamp_min(e),
+    "a row whose norm is below eps is divided by eps, not by its norm (so rows of zeros "
+    "must stay zero): divide by max(norm, eps)":
+        lambda x, e: x / torch.linalg.vector_norm(x, dim=-1, keepdim=True),
+    "it is max(norm, eps), not norm + eps":
+        lambda x, e: x / (torch.linalg.vector_norm(x, dim=-1, keepdim=True) + e),
+    "rows whose norm is below eps are divided by eps, not left unchanged":
+        lambda x, e: torch.where(torch.linalg.vector_norm(x, dim=-1, keepdim=True) < e, x,
+                                 x / torch.linalg.vector_norm(x, dim=-1, keepdim=True)),
+    "rows whose norm is below eps are divided by eps, not set to zero":
+        lambda x, e: torch.where(torch.linalg.vector_norm(x, dim=-1, keepdim=True) < e, 0.0,
+                                 x / torch.linalg.vector_norm(x, dim=-1, keepdim=True)),
+}
+
+
+def _rows_around(g, n: int, d: int, eps: float, dtype) -> torch.Tensor:
+    """Rows with norms far below, just below, just above and far above eps, and zeros."""
+    x = g.randn(n, d, dtype=torch.float64)
+    x = x / torch.linalg.vector_norm(x, dim=-1, keepdim=True)
+    factors = torch.tensor([0.0, 1e-3, 0.5, 0.97, 1.03, 2.0, 1e3], dtype=torch.float64)
+    pick = factors[torch.arange(n) % len(factors)].to(x.device)
+    return (x * pick[:, None] * eps).to(dtype)
 
 
 @grader("ch06.unit_rows")
@@ -146,22 +176,16 @@ def unit_rows(g):
             x = g.randn(n, d, dtype=dtype)
             x[0] = 0  # a zero row: divided by eps, it stays zero
             eps = 1e-6
-            g.against("random_inputs", [(x, eps), (g.noncontiguous(x), eps)],
-                      lambda x, e: x / torch.linalg.vector_norm(x, dim=-1, keepdim=True)
-                      .clamp_min(e), mistakes={
-                          "normalise each row (dim=-1), not each column":
-                              lambda x, e: x / torch.linalg.vector_norm(x, dim=0).clamp_min(e),
-                          "rows of zeros must stay zero: divide by max(norm, eps)":
-                              lambda x, e: x / torch.linalg.vector_norm(x, dim=-1, keepdim=True),
-                          "it is max(norm, eps), not norm + eps":
-                              lambda x, e: x / (torch.linalg.vector_norm(x, dim=-1, keepdim=True)
-                                                + e)})
-    x = g.randn(3, 4) * 1e-9
-    g.against("tiny_rows_use_eps", [(x, 1e-3)], lambda x, e: x / 1e-3, mistakes={
-        "a row whose norm is below eps is divided by eps, not by its norm":
-            lambda x, e: x / torch.linalg.vector_norm(x, dim=-1, keepdim=True),
-        "it is max(norm, eps), not norm + eps":
-            lambda x, e: x / (torch.linalg.vector_norm(x, dim=-1, keepdim=True) + e)})
+            g.against("random_inputs", [(x, eps), (g.noncontiguous(x), eps)], _unit_rows,
+                      mistakes=_UNIT_ROWS_MISTAKES)
+        # norms on both sides of eps, at two magnitudes of eps: the expected rows are tiny
+        # where the norm is below eps, and compared relative to their own size
+        d = g.dims(1, 2, 6)[0]
+        for eps in (1e-3, 1e-6):
+            x = _rows_around(g, 7, d, eps, dtype)
+            g.against("rows_near_eps", [(x, eps)], _unit_rows, mistakes=_UNIT_ROWS_MISTAKES)
+            x = _rows_around(g, 3, d, eps, dtype)[1:2] * 1e-3  # every row far below eps
+            g.against("rows_near_eps", [(x, eps)], _unit_rows, mistakes=_UNIT_ROWS_MISTAKES)
 
 
 def _cosine(a, b):
@@ -170,23 +194,50 @@ def _cosine(a, b):
     return (a @ b.T) / (na[:, None] * nb[None, :])
 
 
+_COSINE_MISTAKES = {
+    "did you forget to divide by the norms?": lambda a, b: a @ b.T,
+    "is the similarity matrix transposed?": lambda a, b: _cosine(a, b).T,
+    "a zero row must give 0, not NaN: clamp each norm at 1e-8":
+        lambda a, b: (a @ b.T) / (torch.linalg.vector_norm(a, dim=-1)[:, None] *
+                                  torch.linalg.vector_norm(b, dim=-1)[None]),
+    "clamp each norm at 1e-8 on its own; adding 1e-8 to the product of the norms is "
+    "not the same for short rows":
+        lambda a, b: (a @ b.T) / (torch.linalg.vector_norm(a, dim=-1)[:, None] *
+                                  torch.linalg.vector_norm(b, dim=-1)[None] + 1e-8),
+    "clamp each norm at 1e-8 on its own, not their product":
+        lambda a, b: (a @ b.T) / (torch.linalg.vector_norm(a, dim=-1)[:, None] *
+                                  torch.linalg.vector_norm(b, dim=-1)[None]).clamp_min(1e-8),
+    "clamp each norm below at 1e-8 (max(norm, 1e-8)), not norm + 1e-8":
+        lambda a, b: (a @ b.T) / ((torch.linalg.vector_norm(a, dim=-1)[:, None] + 1e-8) *
+                                  (torch.linalg.vector_norm(b, dim=-1)[None] + 1e-8)),
+}
+
+
+def _short_rows(g, n: int, d: int, dtype) -> torch.Tensor:
+    """Rows of norm 0, 1e-9 (below the clamp), 1e-7, 1e-5 and 1."""
+    x = g.randn(n, d, dtype=torch.float64)
+    x = x / torch.linalg.vector_norm(x, dim=-1, keepdim=True)
+    norms = torch.tensor([0.0, 1e-9, 1e-7, 1e-5, 1.0], dtype=torch.float64)
+    return (x * norms[torch.arange(n) % 5].to(x.device)[:, None]).to(dtype)
+
+
 @grader("ch06.cosine_similarity_matrix")
 def cosine_similarity_matrix(g):
     g.expect("book_example", (t([[1., 0.], [0., 0.]], device=g.device),
                               t([[1., 1.], [2., 0.]], device=g.device)),
              t([[0.70710678, 1.], [0., 0.]], device=g.device))
-    mistakes = {"did you forget to divide by the norms?": lambda a, b: a @ b.T,
-                "is the similarity matrix transposed?": lambda a, b: _cosine(a, b).T}
     for dtype in FLOATS:
         for n, m, d in ((1, 1, 1), g.dims(3), g.dims(3)):
             a, b = g.randn(n, d, dtype=dtype), g.randn(m, d, dtype=dtype)
             b[0] = 0  # a zero row has similarity 0, never NaN
-            g.against("random_inputs", g.layouts(a, b), _cosine, mistakes={
-                **mistakes, "a zero row must give 0, not NaN: clamp each norm at 1e-8":
-                    lambda a, b: (a @ b.T) / (torch.linalg.vector_norm(a, dim=-1)[:, None] *
-                                              torch.linalg.vector_norm(b, dim=-1)[None])})
-    g.banned(g.randn(3, 4), g.randn(5, 4))
-    g.vectorised(lambda s: (g.randn(s, 4), g.randn(s + 2, 4)))
+            g.against("random_inputs", g.layouts(a, b), _cosine, mistakes=_COSINE_MISTAKES)
+        # short rows on both sides: the clamp applies to each norm, not to their product
+        n, m = g.dims(2, 5, 9)
+        d = g.dims(1, 2, 6)[0]
+        a, b = _short_rows(g, n, d, dtype), _short_rows(g, m, d, dtype).flip(0)
+        g.against("short_rows", [(a, b)], _cosine, mistakes=_COSINE_MISTAKES)
+    g.banned(g.randn(3, 4), g.randn(5, 4), oracle=_cosine)
+    g.vectorised(lambda s: (g.randn(s, s + 1), g.randn(s + 2, s + 1)), oracle=_cosine)
 
 
 @grader("ch06.project_onto")
@@ -217,7 +268,7 @@ def trace(g):
                           "you summed the anti-diagonal": lambda m: m.flip(-1).diagonal().sum(),
                           "you summed every entry; the trace sums the diagonal only":
                               lambda m: m.sum()})
-    g.banned(g.randn(4, 4))
+    g.banned(g.randn(4, 4), oracle=lambda m: torch.diagonal(m).sum())
 
 
 @grader("ch06.gram_matrix")

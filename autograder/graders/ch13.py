@@ -295,12 +295,8 @@ def masked_softmax(g):
         a = _random_allowed(g, B, N, T)
         a[..., 1, :] = s[..., 1, :] < 0  # only the -1000 entries allowed, the +1000 masked
         a[..., 1, 0] = True
-        out = g.expect("large_scores", (s, a), g.oracle64(_masked_softmax, s, a),
+        g.large_scores((s, a), _masked_softmax, exponent=float(s.abs().max()),
                        mistakes=_SOFTMAX_MISTAKES)
-        if out is not None and isinstance(out.value, torch.Tensor):
-            g.check("large_scores_finite", bool(out.value.isfinite().all()),
-                    "scores around +-1000 gave inf or NaN: subtract each row's max (over "
-                    "the allowed positions) before exp, or use torch.softmax")
     # exposed causal weights: exactly 0 above the diagonal, rows summing to 1, no NaN
     T = 5
     out = g.call("causal_weights", g.randn(3, T, T, scale=3.0), _allowed(T, d))
@@ -391,6 +387,18 @@ def _csa_args(g, B, T, C, H, dtype=torch.float32):
     return (x, *ws)
 
 
+def _equal_norm_rows(g, B: int, T: int, nh: int, H: int, dtype) -> torch.Tensor:
+    """(B, T, nh * H) whose every head slice x[b, t, h*H:(h+1)*H] has norm sqrt(H)."""
+    x = g.randn(B, T, nh, H, dtype=torch.float64)
+    x = x / torch.linalg.vector_norm(x, dim=-1, keepdim=True) * math.sqrt(H)
+    return x.flatten(-2).to(dtype)
+
+
+def _max_score(q, k) -> float:
+    """The largest |score| of q k^T / sqrt(H), in float64."""
+    return float((q.double() @ k.double().mT).abs().max()) / math.sqrt(q.shape[-1])
+
+
 def _reference_passed(g) -> bool:
     return not any(c.name == "random_inputs" for c in g.report.failures)
 
@@ -449,10 +457,22 @@ def causal_self_attention(g):
     if out is not None and isinstance(out.value, torch.Tensor):
         causal.causal_weights(g, out.value)
     causal.half_precision(g, _csa_args(g, 2, 5, 8, 4), _csa)
+    # scores of +-1000 through the inputs (q = k = 22 x, rows of x of equal norm: each
+    # row's largest score is its own, allowed, position, so every stable route is exact,
+    # masking after the softmax and renormalising included; exp without the shift is not)
+    for dtype in FLOATS:
+        B, T, H = 2, 6, 4
+        x = _equal_norm_rows(g, B, T, 1, H, dtype)
+        w = 22 * torch.eye(H, dtype=dtype, device=d)
+        zero = torch.zeros(H, dtype=dtype, device=d)
+        args = (x, w, zero, w, zero, g.randn(H, H, dtype=dtype), g.randn(H, dtype=dtype))
+        g.large_scores(args, _csa, exponent=_max_score(22 * x, 22 * x),
+                       scale=float(g.oracle64(_project_qkv, *args)[2].abs().max()),
+                       mistakes=_CSA_MISTAKES)
     # the marks
-    g.vectorised(lambda s: _csa_args(g, s, s + 1, 6, 4))
+    g.vectorised(lambda s: _csa_args(g, s, s + 1, s + 2, s + 3), oracle=_csa)
     _gradient(g, _csa_args(g, 2, 4, 5, 3, torch.float64), _csa, wrt=tuple(range(7)))
-    g.banned(*_csa_args(g, 2, 4, 5, 3))
+    g.banned(*_csa_args(g, 2, 4, 5, 3), oracle=_csa)
 
 
 # -- 9. multi_head_attention ---------------------------------------------------------------
@@ -564,10 +584,27 @@ def multi_head_attention(g):
             out.value.shape == (B, T, C):
         causal.causal_weights(g, out.value.view(B, T, nh, H)[..., :T].transpose(1, 2))
     causal.half_precision(g, _mha_args(g, 2, 5, 2, 4), _mha)
+    # scores of +-1000 through the inputs, each row's largest score allowed (as for
+    # causal_self_attention): q = k = 22 x, every head's slice of x of the same norm
+    for dtype in FLOATS:
+        B, T, nh, H = 2, 5, 2, 4
+        C = nh * H
+        x = _equal_norm_rows(g, B, T, nh, H, dtype)
+        w_qkv = torch.cat([22 * torch.eye(C, dtype=dtype, device=d)] * 2 +
+                          [g.randn(C, C, dtype=dtype, scale=C ** -0.5)], dim=1)
+        b_qkv = torch.cat([torch.zeros(2 * C, dtype=dtype, device=d),
+                           g.randn(C, dtype=dtype, scale=0.5)])
+        w_o, b_o = g.randn(C, C, dtype=dtype, scale=C ** -0.5), g.randn(C, dtype=dtype)
+        args = (x, w_qkv, b_qkv, w_o, b_o, nh)
+        heads = (22 * x.double()).unflatten(-1, (nh, H)).transpose(1, 2)
+        v = x.double() @ w_qkv[:, 2 * C:].double() + b_qkv[2 * C:].double()
+        g.large_scores(args, _mha, exponent=_max_score(heads, heads),
+                       scale=float((v.abs() @ w_o.double().abs()).max()),
+                       mistakes=_MHA_MISTAKES)
     # the marks
-    g.vectorised(lambda s: _mha_args(g, s, s + 1, 2, 3))
+    g.vectorised(lambda s: _mha_args(g, s, s + 1, 2, s), oracle=_mha)
     _gradient(g, _mha_args(g, 3, 4, 2, 5, torch.float64), _mha, wrt=(0, 1, 2, 3, 4))
-    g.banned(*_mha_args(g, 2, 4, 2, 3))
+    g.banned(*_mha_args(g, 2, 4, 2, 3), oracle=_mha)
 
 
 # -- 10. padded_causal_attention -----------------------------------------------------------
@@ -646,6 +683,14 @@ def padded_causal_attention(g):
         causal.jacobian_causal(g, args, wrt=wrt)
     args = (*(g.randn(2, 5, 3) for _ in range(3)), _padding(g, 2, 5, "right"))
     causal.half_precision(g, args, _padded)
+    # scores of +-1000
+    for dtype in FLOATS:
+        B, T, H = 3, 6, 4
+        q, k, v = (g.randn(B, T, H, dtype=dtype) for _ in range(3))
+        q, k = q * 25, k * 25
+        g.large_scores((q, k, v, _padding(g, B, T, "right")), _padded,
+                       exponent=_max_score(q, k), scale=float(v.abs().max()),
+                       mistakes=_PADDED_MISTAKES)
 
 
 # -- 11. attention_with_kv_cache -----------------------------------------------------------
@@ -693,6 +738,15 @@ def attention_with_kv_cache(g):
             caches = [g.randn(B, S, H, dtype=dtype) for _ in range(2)]
             g.against("random_inputs", g.layouts(*new, *caches), _kv_step,
                       mistakes=_KV_MISTAKES)
+    # scores of +-1000
+    for dtype in FLOATS:
+        B, S, H = 2, 5, 4
+        q_t, k_t, v_t = (g.randn(B, 1, H, dtype=dtype) for _ in range(3))
+        k_c, v_c = g.randn(B, S, H, dtype=dtype), g.randn(B, S, H, dtype=dtype)
+        q_t, k_t, k_c = q_t * 25, k_t * 25, k_c * 25
+        g.large_scores((q_t, k_t, v_t, k_c, v_c), _kv_step,
+                       exponent=_max_score(q_t, _cat(k_c, k_t)),
+                       scale=float(_cat(v_c, v_t).abs().max()), mistakes=_KV_MISTAKES)
     # step by step from empty caches, feeding back the returned caches
     for dtype in FLOATS:
         B, T, H = 2, 5, 3

@@ -357,3 +357,41 @@ def gram_matrix(x):  # noqa: F811
 def gram_matrix(x):  # noqa: F811
     """einsum"""
     return torch.einsum("nd,md->nm", x, x)
+
+
+# -- near-zero rows (grader-integrity issue) -------------------------------------------------
+
+@wrong("ch06.unit_rows", "not left unchanged")
+def unit_rows(x, eps):  # noqa: F811
+    """leaves rows whose norm is below eps as they are"""
+    n = (x * x).sum(-1, keepdim=True).sqrt()
+    return torch.where(n < eps, x, x / n)
+
+
+@wrong("ch06.unit_rows", "not set to zero")
+def unit_rows(x, eps):  # noqa: F811
+    """zeroes rows whose norm is below eps"""
+    n = (x * x).sum(-1, keepdim=True).sqrt()
+    return torch.where(n < eps, torch.zeros_like(x), x / n)
+
+
+@wrong("ch06.cosine_similarity_matrix", "adding 1e-8 to the product")
+def cosine_similarity_matrix(a, b):  # noqa: F811
+    """divides by na * nb + 1e-8 instead of clamping each norm"""
+    na, nb = (a * a).sum(-1).sqrt(), (b * b).sum(-1).sqrt()
+    return (a @ b.T) / (na[:, None] * nb[None, :] + 1e-8)
+
+
+@correct("ch06.cosine_similarity_matrix")
+def cosine_similarity_matrix(a, b):  # noqa: F811
+    """normalise the rows first (each norm clamped), then one matmul"""
+    a = a / (a * a).sum(-1, keepdim=True).sqrt().clamp_min(1e-8)
+    b = b / (b * b).sum(-1, keepdim=True).sqrt().clamp_min(1e-8)
+    return a @ b.T
+
+
+@correct("ch06.unit_rows")
+def unit_rows(x, eps):  # noqa: F811
+    """torch.maximum with a tensor eps"""
+    n = (x * x).sum(-1, keepdim=True).sqrt()
+    return x / torch.maximum(n, torch.full_like(n, eps))

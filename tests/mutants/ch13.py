@@ -254,7 +254,7 @@ def masked_softmax(scores, allowed):  # noqa: F811
     return scores.masked_fill(~allowed, -1e9).softmax(-1)
 
 
-@wrong("ch13.masked_softmax", "subtract each row's max")
+@wrong("ch13.masked_softmax", "subtract each row's largest")
 def masked_softmax(scores, allowed):  # noqa: F811
     """exp without subtracting the max"""
     e = torch.exp(scores.masked_fill(~allowed, NEG))
@@ -787,3 +787,68 @@ def attention_entropy(weights):  # noqa: F811
 def attention_entropy(weights):  # noqa: F811
     """clamps before the log"""
     return -(weights * weights.clamp_min(1e-30).log()).sum(-1)
+
+
+# -- large scores and other correct routes (grader-integrity issue) ------------------------
+
+def _no_shift_softmax(s):
+    e = s.exp()  # overflows to inf once a score passes about 88 in float32
+    return e / e.sum(-1, keepdim=True)
+
+
+@correct("ch13.masked_softmax")
+def masked_softmax(scores, allowed):  # noqa: F811
+    """the logsumexp route: exp(s - logsumexp(s)) over the allowed positions"""
+    m = scores.masked_fill(~allowed, NEG)
+    w = (m - m.logsumexp(-1, keepdim=True)).exp()
+    return w.nan_to_num(0.0)
+
+
+@correct("ch13.causal_self_attention")
+def causal_self_attention(x, wq, bq, wk, bk, wv, bv):  # noqa: F811
+    """softmax of every score, then the future zeroed and each row renormalised"""
+    q, k, v = x @ wq + bq, x @ wk + bk, x @ wv + bv  # (B, T, H) each
+    T = x.shape[1]
+    w = ((q @ k.mT) / math.sqrt(q.shape[-1])).softmax(-1)  # (B, T, T)
+    w = w.masked_fill(_future(T, x.device), 0.0)
+    w = w / w.sum(-1, keepdim=True)
+    return w @ v  # (B, T, H)
+
+
+@wrong("ch13.causal_self_attention", "subtract each row's largest")
+def causal_self_attention(x, wq, bq, wk, bk, wv, bv):  # noqa: F811
+    """exp() of the scores without the max shift"""
+    q, k, v = x @ wq + bq, x @ wk + bk, x @ wv + bv
+    s = (q @ k.mT) / math.sqrt(q.shape[-1])
+    s = s.masked_fill(_future(x.shape[1], x.device), NEG)
+    return _no_shift_softmax(s) @ v
+
+
+@wrong("ch13.multi_head_attention", "subtract each row's largest")
+def multi_head_attention(x, w_qkv, b_qkv, w_o, b_o, n_heads):  # noqa: F811
+    """exp() of the scores without the max shift"""
+    B, T, C = x.shape
+    q, k, v = (x @ w_qkv + b_qkv).split(C, dim=-1)  # (B, T, C) each
+    q, k, v = (a.view(B, T, n_heads, C // n_heads).transpose(1, 2) for a in (q, k, v))
+    s = (q @ k.mT) / math.sqrt(C // n_heads)  # (B, nh, T, T)
+    s = s.masked_fill(_future(T, x.device), NEG)
+    y = (_no_shift_softmax(s) @ v).transpose(1, 2).reshape(B, T, C)
+    return y @ w_o + b_o
+
+
+@wrong("ch13.padded_causal_attention", "subtract each row's largest")
+def padded_causal_attention(q, k, v, key_padding):  # noqa: F811
+    """exp() of the scores without the max shift"""
+    T = q.shape[1]
+    allowed = ~_future(T, q.device) & ~key_padding[:, None, :]
+    s = ((q @ k.mT) / math.sqrt(q.shape[-1])).masked_fill(~allowed, NEG)
+    w = _no_shift_softmax(s)
+    return torch.where(allowed.any(-1, keepdim=True), w @ v, 0.0)
+
+
+@wrong("ch13.attention_with_kv_cache", "subtract each row's largest")
+def attention_with_kv_cache(q_t, k_t, v_t, k_cache, v_cache):  # noqa: F811
+    """exp() of the scores without the max shift"""
+    k_all, v_all = torch.cat([k_cache, k_t], 1), torch.cat([v_cache, v_t], 1)
+    s = (q_t @ k_all.mT) / math.sqrt(q_t.shape[-1])
+    return _no_shift_softmax(s) @ v_all, k_all, v_all
