@@ -9,6 +9,7 @@ graders do not change.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import importlib
@@ -36,6 +37,8 @@ class Outcome:
     mutated: tuple[int, ...] = ()  # positions of the args the call changed in place
     shares: tuple[int, ...] = ()  # positions of the args whose memory the result shares
     generator_states: tuple = ()  # state of each torch.Generator arg after the call
+    grad_leaks: tuple[int, ...] = ()  # positions of tensor args left requiring grad or with .grad
+    result_requires_grad: bool = False  # a tensor of the result still tracks gradients
 
     @property
     def ok(self) -> bool:
@@ -120,7 +123,8 @@ class Implementation:
 
     def call(self, name: str, *args, kwargs: Mapping | None = None, trace: bool = False,
              grad_wrt: tuple[int, ...] = (), grad_out=None,
-             global_seed: int | None = None, graph: bool = False) -> Outcome:
+             global_seed: int | None = None, graph: bool = False,
+             no_grad: bool = False) -> Outcome:
         """Call ``name(*args, **kwargs)``.
 
         ``trace``: record the operators run. ``grad_wrt``: positions of float tensor args to
@@ -129,7 +133,8 @@ class Implementation:
         ``global_seed``: seed torch's global RNG just before the call (to show that a rand
         exercise draws only from the generator it is given). ``graph``: pass the float tensor
         args as fresh leaves requiring grad, so that the trace also names the autograd nodes
-        behind the result (a second witness of a ban).
+        behind the result (a second witness of a ban). ``no_grad``: make the call under
+        ``torch.no_grad()`` (an exercise that must not rely on autograd).
 
         Everything the judge learns comes back in the ``Outcome`` (mutated and aliased args,
         generator states), never by looking at the arguments afterwards, so an
@@ -140,7 +145,8 @@ class Implementation:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
         before = [_snapshot(a) for a in [*args, *(kwargs or {}).values()]]
         out, after = invoke(fn, args, kwargs, trace=trace, grad_wrt=grad_wrt,
-                            grad_out=grad_out, global_seed=global_seed, graph=graph)
+                            grad_out=grad_out, global_seed=global_seed, graph=graph,
+                            no_grad=no_grad)
         if out.ok:
             out.mutated = mutated_positions(before, after)
         return out
@@ -167,7 +173,8 @@ def mutated_positions(before: list, after: list) -> tuple[int, ...]:
 
 def invoke(fn: Callable, args, kwargs: Mapping | None, *, trace: bool = False,
            grad_wrt: tuple[int, ...] = (), grad_out=None,
-           global_seed: int | None = None, graph: bool = False) -> tuple[Outcome, list]:
+           global_seed: int | None = None, graph: bool = False,
+           no_grad: bool = False) -> tuple[Outcome, list]:
     """Run ``fn`` once: the ``Outcome`` (all but ``mutated``) and the arguments as they are
     after the call, for whoever compares them with the values it passed."""
     kwargs = dict(kwargs or {})
@@ -183,11 +190,12 @@ def invoke(fn: Callable, args, kwargs: Mapping | None, *, trace: bool = False,
         with torch.random.fork_rng(devices=[], enabled=global_seed is not None):
             if global_seed is not None:
                 torch.manual_seed(global_seed)
-            if trace:
-                with record() as out.trace:
+            with torch.no_grad() if no_grad else contextlib.nullcontext():
+                if trace:
+                    with record() as out.trace:
+                        out.value = fn(*args, **kwargs)
+                else:
                     out.value = fn(*args, **kwargs)
-            else:
-                out.value = fn(*args, **kwargs)
     except (Exception, SystemExit) as exc:  # the implementation's failure is a result
         out.error = _error_text(exc)
         return out, given
@@ -201,6 +209,10 @@ def invoke(fn: Callable, args, kwargs: Mapping | None, *, trace: bool = False,
                        if any(_same_memory(x, r) for x in _buffers(a) for r in results))
     out.generator_states = tuple(a.get_state() for a in given
                                  if isinstance(a, torch.Generator))
+    if not grad_wrt and not graph:  # what autograd state the call left behind
+        out.result_requires_grad = any(r.requires_grad for r in results)
+        out.grad_leaks = tuple(i for i, a in enumerate(given) if type(a) is torch.Tensor
+                               and (a.requires_grad or a.grad is not None))
     if grad_wrt:
         _differentiate(out, [args[i] for i in grad_wrt], grad_out)
     out.value = pytree.tree_map(

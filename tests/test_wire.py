@@ -54,6 +54,32 @@ def test_hostile_objects_arrive_as_data_or_foreign():
     assert isinstance(got[2], wire.Foreign)
 
 
+def test_probes_cross_by_name_and_parameters_only():
+    from autograder.checks.probes import Probe
+
+    f = Probe("sum_of_powers", power=3, weight=torch.tensor([1.0, -2.0]))
+    got = roundtrip([f, Probe("polynomial", coeffs=[0.0, -6.0, 3.0])])
+    assert got[0] == f and got[0] is not f
+    x = torch.tensor([0.5, 2.0])
+    assert torch.equal(got[0](x), f(x)) and got[1](4.0) == 3 * 16 - 24
+    assert isinstance(wire.decode({"__probe": "os.system", "params": {"__dict": []}}, []),
+                      wire.Foreign)  # only the probes of checks/probes.py exist
+
+
+def test_calls_report_grad_state_and_run_under_no_grad():
+    from autograder.runner import InProcess
+
+    def leaky(x):
+        x.requires_grad_(True)
+        return (x * 2).sum()
+
+    impl = InProcess({"leaky": leaky, "tracks": lambda x: torch.is_grad_enabled()})
+    out = impl.call("leaky", torch.ones(3))
+    assert out.grad_leaks == (0,) and out.result_requires_grad
+    assert impl.call("tracks", torch.ones(1)).value is True
+    assert impl.call("tracks", torch.ones(1), no_grad=True).value is False
+
+
 @pytest.mark.parametrize("frame", [
     b"", b"\x00" * 8, wire.pack({"value": torch.ones(2)})[:-3],
     wire.pack({"value": 1}).replace(b'"value"', b'"valu\\"'),

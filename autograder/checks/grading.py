@@ -136,7 +136,8 @@ class Grading:
                mistakes: Mapping[str, Callable] | None = None, exact: bool = False,
                shares: bool | None = None, rtol: float | None = None,
                atol: float | None = None, outcome: Outcome | None = None,
-               scale: float = 0.0, exponent: float = 0.0) -> Outcome | None:
+               scale: float = 0.0, exponent: float = 0.0,
+               no_grad: bool = False) -> Outcome | None:
         """Call with ``args`` and record whether the result matches ``want``.
 
         ``mistakes`` maps a message to a wrong oracle: when the result matches one, the
@@ -145,10 +146,10 @@ class Grading:
         ``outcome``: the call's outcome when it was already made (``against``).
         ``scale`` and ``exponent``: the magnitude of the values the computation passes
         through (``compare.close`` and ``compare.tolerance``), where the result alone does
-        not show it.
+        not show it. ``no_grad``: call under ``torch.no_grad()``.
         """
-        out = self.call(check, *args, kwargs=kwargs) if outcome is None else \
-            self.judged(check, args, outcome)
+        out = self.call(check, *args, kwargs=kwargs, no_grad=no_grad) if outcome is None \
+            else self.judged(check, args, outcome)
         if out is None:
             return None
         self.inputs_unchanged(out, args)
@@ -173,7 +174,7 @@ class Grading:
 
         An implementation in a worker gets all the cases in one message: the judge's own
         arguments never reach student code there, so the oracles see them unchanged."""
-        if not self.impl.batches_calls:
+        if not self.impl.batches_calls or opts.get("no_grad"):
             for args in cases:
                 self.expect(check, args, self.oracle64(oracle, *args), **opts)
             return

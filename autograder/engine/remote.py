@@ -198,13 +198,15 @@ class RemoteSubmission(Implementation):
 
     def call(self, name: str, *args, kwargs=None, trace: bool = False,
              grad_wrt: tuple[int, ...] = (), grad_out=None,
-             global_seed: int | None = None, graph: bool = False) -> Outcome:
+             global_seed: int | None = None, graph: bool = False,
+             no_grad: bool = False) -> Outcome:
         if name not in self.defined:
             return Outcome(missing=True, error=f"no function named {name} in the submission")
         self.ensure_running()
         reply = self._request({"op": "call", "name": name, **_call_spec(
             args, kwargs, trace=trace, grad_wrt=list(grad_wrt), grad_out=grad_out,
-            global_seed=global_seed, graph=graph)}, self.deadline, "running")
+            global_seed=global_seed, graph=graph, no_grad=no_grad)}, self.deadline,
+            "running")
         return _outcome(reply, args, kwargs, trace)
 
     def call_many(self, name: str, calls, trace: bool = False) -> list[Outcome]:
@@ -265,10 +267,11 @@ class RemoteSubmission(Implementation):
 
 
 def _call_spec(args, kwargs, trace: bool = False, grad_wrt: list[int] = (), grad_out=None,
-               global_seed: int | None = None, graph: bool = False) -> dict:
+               global_seed: int | None = None, graph: bool = False,
+               no_grad: bool = False) -> dict:
     return {"args": list(args), "kwargs": dict(kwargs or {}), "trace": trace,
             "grad_wrt": list(grad_wrt), "grad_out": grad_out, "global_seed": global_seed,
-            "graph": graph}
+            "graph": graph, "no_grad": no_grad}
 
 
 def _outcome(reply: dict, args, kwargs, trace: bool) -> Outcome:
@@ -281,6 +284,8 @@ def _outcome(reply: dict, args, kwargs, trace: bool) -> Outcome:
     out.shares = tuple(i for i in reply.get("shares", []) if isinstance(i, int))
     out.generator_states = tuple(s for s in reply.get("generator_states", [])
                                  if isinstance(s, torch.Tensor))
+    out.grad_leaks = tuple(i for i in reply.get("grad_leaks", []) if isinstance(i, int))
+    out.result_requires_grad = reply.get("result_requires_grad") is True
     grads = reply.get("grads")
     out.grads = tuple(grads) if isinstance(grads, (list, tuple)) else None
     tr = reply.get("trace")

@@ -2,7 +2,8 @@
 
 A message is a JSON header plus raw buffers. Tensors and NumPy arrays travel as
 ``{"__t": i, ...}`` markers in the JSON with their bytes in buffer ``i``; a ``torch.Generator``
-travels as its state. Decoding builds fresh, plain ``torch.Tensor`` / ``np.ndarray`` objects
+travels as its state, a grader's ``Probe`` (a named function, ``checks/probes.py``) as its name
+and parameters. Decoding builds fresh, plain ``torch.Tensor`` / ``np.ndarray`` objects
 from bytes after checking dtype names against a fixed list and sizes against the buffer, so
 nothing a submission returns (a Tensor subclass overriding ``__eq__``, an object with a
 hostile ``__reduce__``) can reach the judge as anything but numbers. What cannot be sent
@@ -21,6 +22,8 @@ import struct
 
 import numpy as np
 import torch
+
+from autograder.checks.probes import PROBES, Probe
 
 MAX_MESSAGE = 512 * 2**20  # a result larger than this is refused, not read into memory
 
@@ -143,6 +146,8 @@ def encode(obj) -> tuple[dict | list, list[bytes]]:
                                for k, v in dict.items(x)]}
         if isinstance(x, slice):
             return {"__slice": [enc(x.start), enc(x.stop), enc(x.step)]}
+        if t is Probe:  # a grader's named function: its name and parameters, never code
+            return {"__probe": x.name, "params": enc(x.params, depth + 1)}
         if isinstance(x, (bool, int, float, str)):  # subclasses of the plain types
             return enc({bool: bool, int: int, float: float, str: str}[
                 next(b for b in (bool, int, float, str) if isinstance(x, b))](x), depth)
@@ -231,6 +236,13 @@ def decode(tree, buffers: list[bytes]):
             return slice(*(dec(v, depth + 1) for v in x["__slice"]))
         if "__foreign" in x:
             return Foreign(str(x["__foreign"])[:80])
+        if "__probe" in x:
+            params = dec(x.get("params"), depth + 1)
+            name = x["__probe"]
+            if name not in PROBES or type(params) is not dict or \
+                    not all(type(k) is str for k in params):
+                return Foreign(f"probe {str(name)[:40]}")
+            return Probe(name, **params)
         return {str(k): dec(v, depth + 1) for k, v in x.items()}  # a plain message dict
 
     return dec(tree)

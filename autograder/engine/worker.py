@@ -28,6 +28,7 @@ import numpy as np  # noqa: F401  (preloaded: the worker cannot import after con
 import torch
 import torch.nn.functional  # noqa: F401
 
+from autograder.checks import probes  # noqa: F401  (probes are built from names)
 from autograder.engine import sandbox, wire
 from autograder.runner import _error_text, _load_notebook, _load_py, invoke, vjp
 from autograder.student import selfcheck  # noqa: F401  (notebook loading needs it)
@@ -116,13 +117,15 @@ def _call(fn, req: dict) -> dict:
     kept = [_keep(a) for a in given]  # to tell which args the call changed
     out, after = invoke(fn, req["args"], req["kwargs"], trace=req["trace"],
                         grad_wrt=tuple(req["grad_wrt"]), grad_out=req["grad_out"],
-                        global_seed=req["global_seed"], graph=bool(req.get("graph")))
+                        global_seed=req["global_seed"], graph=bool(req.get("graph")),
+                        no_grad=bool(req.get("no_grad")))
     trace = out.trace
     changed = {} if out.error is not None else {
         str(i): a for i, a in enumerate(after) if _changed(a, kept[i])}
     return {"value": out.value, "error": out.error, "grads": out.grads,
             "grad_error": out.grad_error, "shares": list(out.shares),
             "generator_states": list(out.generator_states),
+            "grad_leaks": list(out.grad_leaks), "result_requires_grad": out.result_requires_grad,
             "trace": None if trace is None else [list(trace.functions), list(trace.aten),
                                                  list(trace.autograd)],
             "changed": changed}
