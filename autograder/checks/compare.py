@@ -1,6 +1,7 @@
 """Closeness that depends on dtype and device, and messages that say what differs."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -121,7 +122,7 @@ def first_difference(got: torch.Tensor, want: torch.Tensor) -> str:
     return f"{where}: expected {w[idx].item():.10g}, got {g[idx].item():.10g}"
 
 
-def which_mistake(got: torch.Tensor, args: tuple, mistakes: Mapping[str, Callable] | None,
+def which_mistake(got, args: tuple, mistakes: Mapping[str, Callable] | None,
                   rtol: float, atol: float) -> str | None:
     """The named mistakes whose (wrong) oracles reproduce ``got``; when several do on this
     input (with T = H**2, dividing by H and by sqrt(T) agree), all of them, joined by "or"."""
@@ -131,8 +132,24 @@ def which_mistake(got: torch.Tensor, args: tuple, mistakes: Mapping[str, Callabl
             w = wrong(*args)
         except Exception:
             continue
-        if isinstance(w, torch.Tensor) and w.shape == got.shape and \
-                close(got, w, max(rtol, 1e-4), max(atol, 1e-5)):
+        if _same_tree(got, w, max(rtol, 1e-4), max(atol, 1e-5)):
             found.append(message)
     return "; or ".join(found) if found else None
+
+
+def _same_tree(got, w, rtol: float, atol: float) -> bool:
+    """``got`` matches the wrong oracle's ``w``: a tensor, a float, or a tuple/list of them
+    (a step that returns (param, state) matched as a whole)."""
+    if isinstance(w, torch.Tensor):
+        return isinstance(got, torch.Tensor) and w.shape == got.shape and \
+            close(got, w, rtol, atol)
+    if isinstance(w, float) and not isinstance(got, bool) and isinstance(got, (int, float)):
+        if not math.isfinite(w):  # a diverging mistake: nan where it gives nan
+            return (math.isnan(w) and math.isnan(got)) or got == w
+        return math.isfinite(got) and math.isclose(got, w, rel_tol=max(rtol, 1e-9),
+                                                   abs_tol=atol * max(1.0, abs(w)))
+    if isinstance(w, (tuple, list)) and isinstance(got, (tuple, list)) and len(w) == len(got) \
+            and len(w) > 0:
+        return all(_same_tree(g, x, rtol, atol) for g, x in zip(got, w))
+    return False
 

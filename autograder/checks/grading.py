@@ -58,11 +58,11 @@ class Grading:
         return [int(d) for d in pool]
 
     def randn(self, *shape: int, dtype=torch.float32, scale: float = 1.0) -> torch.Tensor:
-        return (torch.randn(*shape, generator=self.gen, dtype=torch.float64) * scale).to(
+        return (torch.randn(shape, generator=self.gen, dtype=torch.float64) * scale).to(
             self.device, dtype)
 
     def uniform(self, *shape: int, lo: float = 0.0, hi: float = 1.0, dtype=torch.float32):
-        x = torch.rand(*shape, generator=self.gen, dtype=torch.float64) * (hi - lo) + lo
+        x = torch.rand(shape, generator=self.gen, dtype=torch.float64) * (hi - lo) + lo
         return x.to(self.device, dtype)
 
     def randint(self, high: int, *shape: int) -> torch.Tensor:
@@ -258,8 +258,10 @@ class Grading:
             for i, (g, w) in enumerate(zip(got, want)):
                 msg = self.difference(g, w, args, mistakes, exact, rtol, atol,
                                       f"{path}result[{i}]", scale, exponent)
-                if msg:
-                    return msg
+                if msg:  # a mistake may explain the whole tuple, not one result
+                    whole = which_mistake(got, args, mistakes, *tolerance(
+                        torch.float64)) if mistakes and not path else None
+                    return msg + (f": {whole}" if whole and whole not in msg else "")
             return None
         if isinstance(want, dict):
             if not isinstance(got, dict):
@@ -280,7 +282,10 @@ class Grading:
             return None if ok and got == want else f"{label}expected the int {want}, got {show(got)}"
         if isinstance(want, float):
             ok = type(got) in (int, float) and abs(got - want) <= 1e-6 * max(1.0, abs(want))
-            return None if ok else f"{label}expected {want!r}, got {show(got)}"
+            hint = which_mistake(got, args, mistakes, 1e-9, 1e-9) if mistakes and not ok \
+                else None
+            return None if ok else f"{label}expected {want!r}, got {show(got)}" + (
+                f": {hint}" if hint else "")
         if isinstance(want, torch.Size):
             return None if isinstance(got, tuple) and tuple(got) == tuple(want) else \
                 f"{label}expected the shape {tuple(want)} as a tuple or torch.Size, " \

@@ -1,0 +1,269 @@
+"""ch11 - Gradients and optimisation.
+
+Derivatives three ways (by hand, by finite differences, by autograd) and the update rules
+that train every network: plain gradient descent, momentum and Adam.
+"""
+import torch
+from torch import Tensor
+
+from solutions.registry import Example, exercise
+
+T = "torch.tensor"
+
+
+@exercise("ch11.gradient_descent_1d", points=1, book="P51", examples=[
+    Example("round(gradient_descent_1d(lambda x: 3 * x**2 - 6 * x, 4.0, 0.01, 1e-6, 10000), 3)",
+            expect="2.0"),
+    Example("gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 1e-9, 2)", expect="0.25")])
+def gradient_descent_1d(df, x0: float, lr: float, tol: float, max_steps: int) -> float:
+    """Gradient descent on a function of one number, given its derivative.
+
+    Repeat x_new = x - lr * df(x). Stop after the first step whose size |x_new - x| is below
+    tol (that step is applied), or after max_steps steps, whichever comes first.
+
+    Args:
+        df: the derivative, a function of a Python float returning a float.
+        x0: the starting point.
+        lr: the learning rate.
+        tol: stop once a step is shorter than this.
+        max_steps: the most steps to take (0 returns x0).
+    Returns:
+        The final x, a Python float.
+    Example:
+        >>> gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 1e-9, 2)   # 1 -> 0.5 -> 0.25
+        0.25
+    """
+    ### BEGIN SOLUTION
+    x = float(x0)
+    for _ in range(max_steps):
+        x_new = x - lr * df(x)
+        done = abs(x_new - x) < tol
+        x = x_new
+        if done:
+            break
+    return x
+    ### END SOLUTION
+
+
+@exercise("ch11.numerical_gradient", points=2, examples=[
+    Example(f"numerical_gradient(lambda x: (x ** 2).sum(), {T}([1., -2.], dtype=torch.float64), "
+            "1e-4)", expect=f"{T}([2., -4.], dtype=torch.float64)")])
+def numerical_gradient(f, x: Tensor, h: float) -> Tensor:
+    """The gradient of a scalar function by central differences.
+
+    For every entry i of x: (f(x + h e_i) - f(x - h e_i)) / (2 h), where e_i is 1 at entry i
+    and 0 elsewhere.
+
+    Args:
+        f: a function of a tensor shaped like x, returning a 0-d tensor.
+        x: the point, any shape; it must not be modified.
+        h: the step.
+    Returns:
+        A tensor shaped like x, in x's dtype.
+    Example:
+        >>> numerical_gradient(lambda x: (x ** 2).sum(), torch.tensor([1., -2.]), 1e-3)
+        tensor([ 2., -4.])
+    """
+    ### BEGIN SOLUTION
+    grad = torch.empty_like(x)
+    flat = grad.view(-1)  # (numel,) view of the result
+    for i in range(x.numel()):
+        step = torch.zeros(x.numel(), dtype=x.dtype, device=x.device)
+        step[i] = h
+        step = step.view_as(x)  # the shape of x
+        flat[i] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+    ### END SOLUTION
+
+
+@exercise("ch11.autograd_gradient", points=1, examples=[
+    Example(f"autograd_gradient(lambda x: (x ** 3).sum(), {T}([1., 2.]))",
+            expect=f"{T}([3., 12.])")])
+def autograd_gradient(f, x: Tensor) -> Tensor:
+    """d f(x) / d x with autograd.
+
+    x is not modified and no autograd state leaks: afterwards x does not require grad and
+    has no .grad, and the result is a plain tensor (it does not require grad).
+
+    Args:
+        f: a function of a tensor shaped like x, returning a 0-d tensor.
+        x: the point, a float tensor of any shape.
+    Returns:
+        A tensor shaped like x.
+    Example:
+        >>> autograd_gradient(lambda x: (x ** 3).sum(), torch.tensor([1., 2.]))
+        tensor([ 3., 12.])
+    """
+    ### BEGIN SOLUTION
+    leaf = x.detach().clone().requires_grad_(True)  # a fresh leaf: x stays untouched
+    (grad,) = torch.autograd.grad(f(leaf), leaf)
+    return grad.detach()
+    ### END SOLUTION
+
+
+@exercise("ch11.mse_gradient", points=1, examples=[
+    Example(f"mse_gradient({T}([[1., 0.], [0., 2.]]), {T}([1., 1.]), {T}([0., 0.]))",
+            expect=f"{T}([-1., -2.])")])
+def mse_gradient(x: Tensor, y: Tensor, w: Tensor) -> Tensor:
+    """The gradient of the mean squared error of a linear model, in closed form.
+
+    L(w) = mean over the N rows of (x @ w - y)^2, so dL/dw = (2 / N) x^T (x @ w - y).
+    Computed without autograd: the grader calls it under torch.no_grad().
+
+    Args:
+        x: (N, D) inputs.
+        y: (N,) targets.
+        w: (D,) weights.
+    Returns:
+        (D,) gradient.
+    Example:
+        >>> mse_gradient(torch.tensor([[1., 0.], [0., 2.]]), torch.tensor([1., 1.]),
+        ...              torch.tensor([0., 0.]))
+        tensor([-1., -2.])
+    """
+    ### BEGIN SOLUTION
+    residual = x @ w - y  # (N,)
+    return 2.0 / x.shape[0] * (x.T @ residual)  # (D, N) @ (N,) -> (D,)
+    ### END SOLUTION
+
+
+@exercise("ch11.sgd_step", points=1, examples=[
+    Example(f"sgd_step([{T}([1., 2.]), {T}(3.)], [{T}([1., -1.]), {T}(2.)], 0.5)",
+            expect=f"[{T}([0.5, 2.5]), {T}(2.)]")])
+def sgd_step(params: list[Tensor], grads: list[Tensor], lr: float) -> list[Tensor]:
+    """One step of plain gradient descent on a list of parameters.
+
+    Args:
+        params: tensors of any shapes.
+        grads: their gradients, in the same order and shapes.
+        lr: the learning rate.
+    Returns:
+        A list of NEW tensors p - lr * g; the inputs are left untouched (no in-place update,
+        no result sharing memory with an input).
+    Example:
+        >>> sgd_step([torch.tensor([1., 2.])], [torch.tensor([1., -1.])], 0.5)
+        [tensor([0.5000, 2.5000])]
+    """
+    ### BEGIN SOLUTION
+    return [p - lr * g for p, g in zip(params, grads)]
+    ### END SOLUTION
+
+
+@exercise("ch11.momentum_step", points=1, examples=[
+    Example(f"momentum_step({T}([1.]), {T}([2.]), {T}([1.]), 0.1, 0.9)",
+            expect=f"({T}([0.71]), {T}([2.9]))")])
+def momentum_step(param: Tensor, grad: Tensor, velocity: Tensor, lr: float,
+                  beta: float) -> tuple[Tensor, Tensor]:
+    """One step of gradient descent with momentum.
+
+    v = beta * velocity + grad, then param - lr * v (the new velocity is used).
+
+    Args:
+        param, grad, velocity: tensors of one shape.
+        lr: the learning rate.
+        beta: the momentum coefficient.
+    Returns:
+        (new param, new velocity).
+    Example:
+        >>> momentum_step(torch.tensor([1.]), torch.tensor([2.]), torch.tensor([1.]), 0.1, 0.9)
+        (tensor([0.7100]), tensor([2.9000]))
+    """
+    ### BEGIN SOLUTION
+    v = beta * velocity + grad
+    return param - lr * v, v
+    ### END SOLUTION
+
+
+@exercise("ch11.adam_step", points=2, examples=[
+    Example(f"adam_step({T}([1.]), {T}([0.5]), {T}([0.]), {T}([0.]), 1, 0.1, 0.9, 0.999, 1e-8)",
+            expect=f"({T}([0.9]), {T}([0.05]), {T}([0.00025]))")])
+def adam_step(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, t: int, lr: float,
+              beta1: float, beta2: float, eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """One bias-corrected Adam update (step t counts from 1).
+
+    m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
+    m_hat = m / (1 - beta1^t);   v_hat = v / (1 - beta2^t);
+    param - lr * m_hat / (sqrt(v_hat) + eps)   (eps outside the square root).
+
+    Args:
+        param, grad, m, v: tensors of one shape (m and v: the running moments).
+        t: the number of this step, 1 for the first.
+        lr, beta1, beta2, eps: the usual hyper-parameters.
+    Returns:
+        (new param, new m, new v).
+    Example:
+        >>> adam_step(torch.tensor([1.]), torch.tensor([0.5]), torch.tensor([0.]),
+        ...           torch.tensor([0.]), 1, 0.1, 0.9, 0.999, 1e-8)[0]
+        tensor([0.9000])
+    """
+    ### BEGIN SOLUTION
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return param - lr * m_hat / (v_hat.sqrt() + eps), m, v
+    ### END SOLUTION
+
+
+@exercise("ch11.fit_linear_regression", points=2, examples=[
+    Example(f"fit_linear_regression({T}([[1.], [2.]]), {T}([2., 4.]), 0.1, 1)",
+            expect=f"({T}([1.]), {T}(0.6))")])
+def fit_linear_regression(x: Tensor, y: Tensor, lr: float,
+                          steps: int) -> tuple[Tensor, Tensor]:
+    """Linear regression by full-batch gradient descent from zeros.
+
+    The loss is mean over rows of (x @ w + b - y)^2; each step computes both gradients at the
+    current (w, b), then updates both: w -= lr * dL/dw, b -= lr * dL/db.
+
+    Args:
+        x: (N, D) inputs.
+        y: (N,) targets.
+        lr: the learning rate.
+        steps: the number of steps (0 returns zeros).
+    Returns:
+        (w (D,), b 0-d), in x's dtype.
+    Example:
+        >>> fit_linear_regression(torch.tensor([[1.], [2.]]), torch.tensor([2., 4.]), 0.1, 1)
+        (tensor([1.]), tensor(0.6000))
+    """
+    ### BEGIN SOLUTION
+    w = torch.zeros(x.shape[1], dtype=x.dtype, device=x.device)  # (D,)
+    b = torch.zeros((), dtype=x.dtype, device=x.device)  # ()
+    for _ in range(steps):
+        residual = x @ w + b - y  # (N,)
+        grad_w = 2.0 / x.shape[0] * (x.T @ residual)  # (D,)
+        grad_b = 2.0 * residual.mean()  # ()
+        w, b = w - lr * grad_w, b - lr * grad_b
+    return w, b
+    ### END SOLUTION
+
+
+@exercise("ch11.jacobian", points=2, examples=[
+    Example(f"jacobian(lambda x: x * x, {T}([1., 2.]))", expect=f"{T}([[2., 0.], [0., 4.]])")])
+def jacobian(f, x: Tensor) -> Tensor:
+    """The Jacobian of a tensor function, flattened to a matrix.
+
+    Row i is the gradient of output entry i (in row-major order of f(x)) with respect to
+    every entry of x (in row-major order).
+
+    Args:
+        f: a function of a tensor shaped like x, returning a tensor of any shape.
+        x: the point, a float tensor of any shape; it must not be modified.
+    Returns:
+        (f(x).numel(), x.numel()) matrix J with J[i, j] = d f(x).flatten()[i] / d x.flatten()[j].
+    Example:
+        >>> jacobian(lambda x: x * x, torch.tensor([1., 2.]))
+        tensor([[2., 0.],
+                [0., 4.]])
+    """
+    ### BEGIN SOLUTION
+    leaf = x.detach().clone().requires_grad_(True)
+    out = f(leaf).reshape(-1)  # (out_numel,)
+    rows = []
+    for i in range(out.numel()):
+        (g,) = torch.autograd.grad(out[i], leaf, retain_graph=True, allow_unused=True)
+        rows.append(torch.zeros_like(leaf) if g is None else g)
+    if not rows:
+        return torch.zeros(0, x.numel(), dtype=x.dtype, device=x.device)
+    return torch.stack(rows).reshape(out.numel(), x.numel()).detach()  # (out, in)
+    ### END SOLUTION
