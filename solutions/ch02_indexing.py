@@ -293,7 +293,7 @@ def sequence_mask(lengths: Tensor, max_len: int) -> Tensor:
     from lengths[b] on are padding. Position t == lengths[b] is padding (False).
 
     Args:
-        lengths: (B,) int64, 0 <= lengths[b] <= max_len.
+        lengths: (B,) integer tensor (int64 or int32), 0 <= lengths[b] <= max_len.
         max_len: number of positions T.
     Returns:
         bool (B, max_len), out[b, t] = t < lengths[b], on lengths' device.
