@@ -276,9 +276,28 @@ class InProcess(Implementation):
         fn = self.function(name)
         if not isinstance(fn, types.FunctionType):
             return None
-        helpers = [f for f in self.namespace.values() if isinstance(f, types.FunctionType)
-                   and f is not fn and f.__module__ == fn.__module__]
-        return Source.from_functions([fn, *helpers]), []
+        return Source.from_functions(_called(fn, self.namespace)), []
+
+
+def _names_read(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names_read(const)
+    return names
+
+
+def _called(fn: types.FunctionType, namespace: Mapping) -> list:
+    """``fn`` and the functions of ``namespace`` it reaches by name, transitively (a
+    generate() that calls the student's own baby_gpt_logits)."""
+    out, todo = [fn], [fn]
+    while todo:
+        for name in sorted(_names_read(todo.pop().__code__)):
+            f = namespace.get(name)
+            if isinstance(f, types.FunctionType) and f not in out:
+                out.append(f)
+                todo.append(f)
+    return out
 
 
 def _load_py(path: Path) -> dict:

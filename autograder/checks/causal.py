@@ -26,13 +26,16 @@ def future_positions(T: int, device) -> torch.Tensor:
     return torch.ones(T, T, dtype=torch.bool, device=device).triu(1)
 
 
-def _with_future_redrawn(g, args: tuple, time_axes: dict[int, int], t: int) -> tuple:
+def _with_future_redrawn(g, args: tuple, time_axes: dict[int, int], t: int,
+                         redraw: Callable | None = None) -> tuple:
     out = list(args)
     for i, axis in time_axes.items():
         x = args[i].clone()
         n = x.shape[axis] - (t + 1)
         if n > 0:
-            fresh = g.randn(*x.narrow(axis, t + 1, n).shape, dtype=x.dtype, scale=3.0)
+            shape = x.narrow(axis, t + 1, n).shape
+            fresh = redraw(shape, x) if redraw is not None else \
+                g.randn(*shape, dtype=x.dtype, scale=3.0)
             x.narrow(axis, t + 1, n).copy_(fresh)
         out[i] = x
     return tuple(out)
@@ -52,8 +55,11 @@ def _series(g, check: str, value, out_axis: int, T: int) -> torch.Tensor | None:
 
 
 def future_invariance(g, args: tuple, time_axes: dict[int, int], out_axis: int = 1,
-                      pick: Callable = lambda out: out) -> None:
-    """For every t, outputs at positions <= t ignore inputs at positions > t."""
+                      pick: Callable = lambda out: out, redraw: Callable | None = None) -> None:
+    """For every t, outputs at positions <= t ignore inputs at positions > t.
+
+    ``redraw(shape, x)`` gives the fresh values for x's future (token ids, say); by default
+    normal values three times the usual scale."""
     base = g.call("future_invariance", *args)
     if base is None:
         return
@@ -64,7 +70,8 @@ def future_invariance(g, args: tuple, time_axes: dict[int, int], out_axis: int =
         return
     rtol, atol = tolerance(ref.dtype, ref.device)
     for t in range(T - 1):
-        out = g.call("future_invariance", *_with_future_redrawn(g, args, time_axes, t))
+        out = g.call("future_invariance", *_with_future_redrawn(g, args, time_axes, t,
+                                                                redraw))
         if out is None:
             return
         got = _series(g, "future_invariance", pick(out.value), out_axis, T)
