@@ -1,7 +1,7 @@
 """Hidden graders for ch03 - Shapes: reshape, combine, split.
 
 Oracles are torch built-ins and short loops over slices (a patch at a time, a head at a
-time), never solutions/; broadcast_shape's is torch.broadcast_shapes, converted to a tuple.
+time), never solutions/; broadcast_shape's is np.broadcast_shapes, converted to a tuple of ints.
 Moving values between axes is exact, so results are compared exactly (after the float64
 round trip of ``oracle64``, which is exact too). Every grader uses sizes that all differ, so a
 mixed-up axis shows as a wrong shape, sizes of 1 (where several mistakes hide), both float
@@ -10,6 +10,7 @@ fails there). Views of the input are allowed: no line of this chapter says "copy
 """
 import ast
 
+import numpy as np
 import torch
 
 from autograder.checks.compare import show
@@ -408,11 +409,11 @@ def image_patches(g):
 # -- 15. broadcast_shape -------------------------------------------------------------------
 
 def _broadcast(a, b):
-    """The oracle: torch's rule as a tuple of ints, or None where the shapes do not
-    broadcast."""
+    """The oracle: NumPy's rule as a tuple of ints, or None where the shapes do not
+    broadcast (np.broadcast_shapes: torch.broadcast_shapes costs 2 s on first use)."""
     try:
-        return tuple(int(s) for s in torch.broadcast_shapes(a, b))
-    except RuntimeError:
+        return tuple(int(s) for s in np.broadcast_shapes(a, b))
+    except ValueError:
         return None
 
 
