@@ -440,8 +440,9 @@ def _torch_names(g) -> list[str]:
     src = view[0] if view else None
     if src is None or g.ex.name not in src.defs:
         return []
-    found = set()
-    for node in ast.walk(src.defs[g.ex.name][0]):
+    found, fn = set(), src.defs[g.ex.name][0]
+    body = fn.body if isinstance(fn.body, list) else [fn.body]  # a def or a lambda
+    for node in (n for stmt in body for n in ast.walk(stmt)):  # not the annotations
         if isinstance(node, ast.Name):
             path = src.aliases.get(node.id, node.id if node.id in ("torch", "np", "numpy")
                                    else "")
