@@ -53,8 +53,6 @@ def pairwise_distances(x: Tensor, y: Tensor) -> Tensor:
         y: (M, D) float rows.
     Returns:
         (N, M) with out[i, j] = |x[i] - y[j]|, in the inputs' dtype.
-    Rules:
-        Must not use torch.cdist; no Python loop over rows.
     Example:
         >>> pairwise_distances(torch.tensor([[0., 0.], [1., 1.]]),
         ...                    torch.tensor([[3., 4.], [0., 0.], [1., 1.]]))
@@ -78,8 +76,6 @@ def manhattan_distances(x: Tensor, y: Tensor) -> Tensor:
         y: (M, D) float rows.
     Returns:
         (N, M) with out[i, j] = sum_d |x[i, d] - y[j, d]|, in the inputs' dtype.
-    Rules:
-        No Python loop over rows.
     Example:
         >>> manhattan_distances(torch.tensor([[0., 0.], [1., -1.]]),
         ...                     torch.tensor([[3., 4.], [1., 1.]]))
@@ -101,7 +97,8 @@ def knn_predict(x_train: Tensor, y_train: Tensor, x: Tensor, k: int) -> Tensor:
 
     Each query gets the label that is most common among its k nearest training points
     (Euclidean distance). When two or more labels are equally common among those k, the
-    SMALLEST label wins (not the label of the nearest point).
+    SMALLEST label wins (not the label of the nearest point). Vectorised means no Python
+    loop over the queries, the training points or the labels.
 
     Args:
         x_train: (N, D) float training points.
@@ -110,8 +107,6 @@ def knn_predict(x_train: Tensor, y_train: Tensor, x: Tensor, k: int) -> Tensor:
         k: how many neighbours vote, 1 <= k <= N.
     Returns:
         (M,) int64 predicted labels.
-    Rules:
-        No Python loop over the queries, the training points or the labels.
     Example:
         Query 0 sits near the two 0-labelled points, query 1 among the 1s:
         >>> knn_predict(torch.tensor([[0.], [1.], [10.], [11.], [12.]]),
@@ -142,8 +137,6 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
         num_classes: C, the number of columns (classes that never occur still get one).
     Returns:
         (N, C) float32 with out[i, labels[i]] = 1 and every other entry 0.
-    Rules:
-        Must not use F.one_hot.
     Example:
         >>> one_hot(torch.tensor([2, 0, 1]), 4)
         tensor([[0., 0., 1., 0.],
@@ -184,7 +177,8 @@ def accuracy(logits: Tensor, targets: Tensor) -> Tensor:
     Example(f"confusion_matrix({T}([0, 1, 1, 2]), {T}([0, 1, 2, 2]), 3)",
             expect=f"{T}([[1, 0, 0], [0, 1, 0], [0, 1, 1]])")])
 def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
-    """Counts of (true class, predicted class) pairs.
+    """Counts of (true class, predicted class) pairs, with no Python loop over the examples
+    or the classes.
 
     Args:
         pred: (N,) int64 predicted classes, each in 0..K-1.
@@ -194,8 +188,6 @@ def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
         (K, K) int64 with out[t, p] = the number of examples of true class t predicted as
         p: ROWS are the true class, columns the prediction; classes that never occur give
         rows and columns of zeros.
-    Rules:
-        No Python loop over the examples or the classes.
     Example:
         The one example of class 2 predicted as 1 is counted at [2, 1]:
         >>> confusion_matrix(torch.tensor([0, 1, 1, 2]), torch.tensor([0, 1, 2, 2]), 3)
@@ -272,7 +264,7 @@ def train_test_split(n: int, test_fraction: float,
             expect=f"({T}([0, 0]), {T}([[0.5], [5.], [-9.]]))")])
 def kmeans_step(x: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
     """One step of k-means: assign each point to its nearest centroid, then move each
-    centroid to the mean of its points.
+    centroid to the mean of its points, with no Python loop over the points or the clusters.
 
     Args:
         x: (N, D) float points.
@@ -283,8 +275,6 @@ def kmeans_step(x: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
         exactly as near to two centroids goes to the lower index (as argmin does).
         new_centroids (K, D), row k the mean of the points assigned to k; a centroid that
         got no point (an empty cluster) KEEPS its old position (never NaN, never zeros).
-    Rules:
-        No Python loop over the points or the clusters.
     Example:
         >>> kmeans_step(torch.tensor([[0.], [1.]]), torch.tensor([[0.], [5.], [-9.]]))
         (tensor([0, 0]), tensor([[ 0.5000], [ 5.0000], [-9.0000]]))
