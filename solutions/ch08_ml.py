@@ -133,7 +133,7 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
     """One-hot encoding of integer class labels.
 
     Args:
-        labels: (N,) int64, each in 0..num_classes-1.
+        labels: (N,) int64, each in 0..num_classes-1 (N may be 0).
         num_classes: C, the number of columns (classes that never occur still get one).
     Returns:
         (N, C) float32 with out[i, labels[i]] = 1 and every other entry 0.
@@ -182,7 +182,7 @@ def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
 
     Args:
         pred: (N,) int64 predicted classes, each in 0..K-1.
-        target: (N,) int64 true classes, each in 0..K-1 (N may be 0).
+        target: (N,) int64 true classes, each in 0..K-1.
         num_classes: K.
     Returns:
         (K, K) int64 with out[t, p] = the number of examples of true class t predicted as
