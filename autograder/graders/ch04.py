@@ -485,6 +485,11 @@ def _lse_naive(x, d):
 
 
 _LSE_MISTAKES = {
+    "no max shift: exp of large entries overflows to inf; compute m + log(sum(exp(x - m))) "
+    "with m the max along dim": lambda x, d: x.exp().sum(d).log(),
+    "the shift is the max of the whole tensor; shift each slice by its own max along dim "
+    "(slices far below the global max underflow to log(0) = -inf)":
+        lambda x, d: (x - x.max()).exp().sum(d).log() + x.max(),
     "the shift is not added back: logsumexp(x) = m + log(sum(exp(x - m)))":
         lambda x, d: torch.logsumexp(x, d) - x.amax(d),
     "the shift is added back twice: logsumexp(x) = m + log(sum(exp(x - m)))":
