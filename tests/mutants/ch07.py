@@ -178,7 +178,7 @@ def inverse_2x2(m):  # noqa: F811
     return torch.linalg.inv(m)
 
 
-@wrong("ch07.inverse_2x2", "random_inputs")
+@wrong("ch07.inverse_2x2", "exactly 0, not below a threshold")
 def inverse_2x2(m):  # noqa: F811
     """calls a matrix with a small determinant singular (a threshold, not exactly 0)"""
     det = _det(m)
@@ -211,7 +211,7 @@ def gram_schmidt(a):
     return torch.stack(us, dim=1)
 
 
-@wrong("ch07.gram_schmidt", "not unit length")
+@wrong("ch07.gram_schmidt", "subtract the projection")
 def gram_schmidt(a):  # noqa: F811
     """classical Gram-Schmidt subtracting (a_j . u) u with u not unit length"""
     us = []
@@ -268,7 +268,7 @@ def symmetric_eigenvalues(m):
     return torch.linalg.eigvalsh(m).flip(0)
 
 
-@wrong("ch07.symmetric_eigenvalues", "complex64")
+@wrong("ch07.symmetric_eigenvalues", "eigenvalues of a symmetric matrix are real")
 def symmetric_eigenvalues(m):  # noqa: F811
     """the general routine: complex eigenvalues"""
     return torch.linalg.eigvals(m)
@@ -612,3 +612,10 @@ def condition_number(m):  # noqa: F811
     """the square root of the eigenvalue ratio of the Gram matrix, in m's dtype"""
     e = torch.linalg.eigvalsh(m.T @ m if m.shape[0] >= m.shape[1] else m @ m.T)
     return (e[-1] / e[0]).sqrt()
+
+
+@correct("ch07.det_2x2")
+def det_2x2(m):  # noqa: F811
+    """the z component of a cross product (rounded differently: ad - bc may not cancel to 0)"""
+    zero = m.new_zeros(1)
+    return torch.linalg.cross(torch.cat([m[:, 0], zero]), torch.cat([m[:, 1], zero]))[2]
