@@ -56,7 +56,7 @@ def gram_schmidt(g):
         against(g, "random_inputs", cases, qr_q, scale=one, mistakes=_GS_MISTAKES)
         a = with_singular_values(g, n, d, spread(g, d, 1.0, 4.0), dtype)
         against(g, "magnitudes", [(a * 1e3,), (a * 1e-3,)], qr_q, scale=one,
-                 mistakes=_GS_MISTAKES)
+                mistakes=_GS_MISTAKES)
     g.banned(with_singular_values(g, 5, 3, spread(g, 3, 1.0, 4.0), torch.float32),
              oracle=qr_q, scale=1.0, mistakes=_GS_MISTAKES)
 
@@ -96,7 +96,7 @@ def symmetric_eigenvalues(g):
             m = _symmetric(g, n, g.randn(n, dtype=torch.float64, scale=3.0).cpu(), dtype)
             cases += [(m,), (g.noncontiguous(m),), (g.transposed_layout(m),)]
         against(g, "random_inputs", cases, torch.linalg.eigvalsh, scale=size,
-                 mistakes=_EIG_MISTAKES)
+                mistakes=_EIG_MISTAKES)
         n = g.dims(1, lo=5)[0]
         ties = torch.tensor([2., -1., 2., 5., -1.] + [0.5] * (n - 5), dtype=torch.float64)
         hard = [(_symmetric(g, n, ties, dtype),),
@@ -105,7 +105,7 @@ def symmetric_eigenvalues(g):
                 (_symmetric(g, n, g.randn(n, dtype=torch.float64).cpu() * 1e3, dtype),),
                 (_symmetric(g, n, g.randn(n, dtype=torch.float64).cpu() * 1e-3, dtype),)]
         against(g, "repeated_and_scaled", hard, torch.linalg.eigvalsh, scale=size,
-                 mistakes=_EIG_MISTAKES)
+                mistakes=_EIG_MISTAKES)
 
 
 def _dominant(m, steps):
@@ -181,10 +181,10 @@ def power_iteration(g):
         q = _tilted(g, n)
         sign_case = ((q * _eigen_gap(g, n, 4.0)) @ q.T).to(g.device, dtype)
         against(g, "sign_convention", [(sign_case, 60)], _dominant, scale=one,
-                 mistakes=_POWER_MISTAKES)
+                mistakes=_POWER_MISTAKES)
         # 200 steps with |lambda| = 50 overflow, and with |lambda| = 0.01 underflow, unless v
         # is scaled at every step
         big = ((q * _eigen_gap(g, n, 50.0)) @ q.T).to(g.device, dtype)
         small = ((q * _eigen_gap(g, n, -0.01)) @ q.T).to(g.device, dtype)
         against(g, "many_steps", [(big, 200), (small, 200)], _dominant, scale=one,
-                 mistakes=_POWER_MISTAKES)
+                mistakes=_POWER_MISTAKES)

@@ -62,10 +62,10 @@ def low_rank_approx(g):
             cases += [(m, k) for k in ks]
             cases += [(g.noncontiguous(m), r // 2), (g.transposed_layout(m), (r + 1) // 2)]
         against(g, "random_inputs", cases, _truncated, scale=_low_rank_scale,
-                 mistakes=_LOW_RANK_MISTAKES)
+                mistakes=_LOW_RANK_MISTAKES)
         m = with_singular_values(g, n, d, gapped(g, d), dtype)
         against(g, "magnitudes", [(m * 1e3, 2), (m * 1e-3, d - 1)], _truncated,
-                 scale=_low_rank_scale, mistakes=_LOW_RANK_MISTAKES)
+                scale=_low_rank_scale, mistakes=_LOW_RANK_MISTAKES)
 
 
 def _axes(x, k):
@@ -202,7 +202,7 @@ def explained_variance_ratio(g):
         x = g.randn(n, d, dtype=dtype)
         x[:, 1] = 7.0  # a constant column: no variance along it
         against(g, "hard_inputs", [(x,), (x * 1e3,), (x * 1e-3,), (x + 100.0,)], _evr,
-                 scale=_evr_scale, mistakes=_EVR_MISTAKES)
+                scale=_evr_scale, mistakes=_EVR_MISTAKES)
 
 
 def _condition(m):
@@ -243,8 +243,8 @@ def condition_number(g):
             cases += [(m,), (g.noncontiguous(m),), (g.transposed_layout(m),)]
         for rows, cols in ((n, n), (n, d)):
             m = with_singular_values(g, rows, cols, spread(g, min(rows, cols), 1.0, worst),
-                                      dtype)
+                                     dtype)
             cases += [(m,), (m * 1e3,), (m * 1e-3,)]
         cases.append((3 * orthogonal(g, d).to(g.device, dtype),))
         against(g, "random_inputs", cases, _condition, scale=_cond_scale,
-                 mistakes=_COND_MISTAKES)
+                mistakes=_COND_MISTAKES)

@@ -45,11 +45,11 @@ def solve(g):
             cases += [(a, b), (g.noncontiguous(a), g.noncontiguous(b)),
                       (g.transposed_layout(a), b)]
         against(g, "random_inputs", cases, torch.linalg.solve, scale=_solve_scale,
-                 mistakes=_SOLVE_MISTAKES)
+                mistakes=_SOLVE_MISTAKES)
         # large and tiny magnitudes: x is the same size as b / a
         a, b = _system(g, n, dtype), g.randn(n, k, dtype=dtype)
         against(g, "magnitudes", [(a * 1e3, b), (a * 1e-3, b * 1e-3), (a, b * 1e4)],
-                 torch.linalg.solve, scale=_solve_scale, mistakes=_SOLVE_MISTAKES)
+                torch.linalg.solve, scale=_solve_scale, mistakes=_SOLVE_MISTAKES)
 
 
 def _lstsq(x, y):
@@ -96,7 +96,7 @@ def least_squares(g):
             cases += [(x, y), (g.noncontiguous(x), g.noncontiguous(y)),
                       (g.transposed_layout(x), y)]
         against(g, "random_inputs", cases, _lstsq, scale=_lstsq_scale,
-                 mistakes=_LSTSQ_MISTAKES)
+                mistakes=_LSTSQ_MISTAKES)
         x, y = _regression(g, n, d, dtype)
         against(g, "magnitudes", [(x * 1e3, y * 1e3), (x * 1e-3, y), (x, y * 1e-4)], _lstsq,
-                 scale=_lstsq_scale, mistakes=_LSTSQ_MISTAKES)
+                scale=_lstsq_scale, mistakes=_LSTSQ_MISTAKES)
