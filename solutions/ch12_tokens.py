@@ -55,8 +55,8 @@ def encode(text: str, stoi: dict) -> Tensor:
         stoi: dict from character to int id (as build_vocab makes it).
     Returns:
         (N,) tensor, dtype int64, on the CPU, with out[t] = stoi[text[t]].
-    Rules:
-        A character that is not in stoi raises KeyError: never skip it or guess an id.
+    Raises:
+        KeyError for a character that is not in stoi: never skip it or guess an id.
     Example:
         >>> encode("hello", {"e": 0, "h": 1, "l": 2, "o": 3})
         tensor([1, 0, 2, 2, 3])
@@ -106,7 +106,8 @@ def get_batch(data: Tensor, batch_size: int, block_size: int,
         data: (N,) 1-D tensor of token ids (int64), N >= block_size + 1.
         batch_size: B, the number of windows.
         block_size: T, the length of each window.
-        generator: a CPU ``torch.Generator``; every random number comes from it.
+        generator: a CPU ``torch.Generator``; every random number comes from it (draw
+            the starts on the CPU, where it lives, then move them to data's device).
     Returns:
         (x, y), both (B, T) with data's dtype and device. For each row b a start s is drawn
         uniformly at random from the valid starts 0, 1, ..., N - T - 1 (those with
@@ -155,7 +156,7 @@ def random_latent(n: int, generator: torch.Generator) -> Tensor:
     ### END SOLUTION
 
 
-@exercise("ch12.token_plus_position", points=1, book="seed", examples=[
+@exercise("ch12.token_plus_position", points=1, book="seed baby transformer", examples=[
     Example(f"token_plus_position({T}([[2, 0]]), {T}([[1., 0.], [2., 0.], [3., 0.]]), "
             f"{T}([[0., 10.], [0., 20.], [0., 30.], [0., 40.]]))",
             expect=f"{T}([[[3., 10.], [1., 20.]]])")])
@@ -200,8 +201,6 @@ def sinusoidal_positions(T: int, C: int) -> Tensor:
         (T, C) float32 on the CPU. With i = 0..C/2-1 and angle(t, i) = t / 10000^(2i/C):
         out[t, 2i] = sin(angle(t, i)) and out[t, 2i+1] = cos(angle(t, i)). The sin and cos
         channels are interleaved (even channels sin, odd channels cos), not in two halves.
-    Rules:
-        vectorised: no Python loop over positions or channels.
     Example:
         >>> sinusoidal_positions(2, 4)
         tensor([[0.0000, 1.0000, 0.0000, 1.0000],
@@ -233,8 +232,6 @@ def bigram_counts(ids: Tensor, vocab_size: int) -> Tensor:
         The N - 1 consecutive pairs are counted once each; the sequence does not wrap
         around (ids[N-1], ids[0] is not a pair). Ids that never occur have zero rows and
         columns.
-    Rules:
-        vectorised: no Python loop over the sequence or the vocabulary.
     Example:
         >>> bigram_counts(torch.tensor([0, 1, 1, 0, 1]), 2)
         tensor([[0, 2],
@@ -265,8 +262,6 @@ def rotary_embedding(x: Tensor, positions: Tensor, base: float) -> Tensor:
             out[..., t, 2i]   = x[..., t, 2i] * cos(theta) - x[..., t, 2i+1] * sin(theta)
             out[..., t, 2i+1] = x[..., t, 2i] * sin(theta) + x[..., t, 2i+1] * cos(theta)
         Position 0 leaves x unchanged.
-    Rules:
-        vectorised: no Python loop over time, channels or batch.
     Example:
         >>> rotary_embedding(torch.tensor([[1., 0., 1., 0.], [1., 0., 1., 0.]]),
         ...                  torch.tensor([0, 1]), 100.0)

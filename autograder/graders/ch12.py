@@ -32,6 +32,7 @@ from autograder.graders import grader
 t = torch.tensor
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ .,;!?\n0123456789éüλ"
 SAMPLE = 20000  # draws for the moment checks
+DRAWS = 3000  # get_batch rows drawn to see every start come up, equally often
 
 
 def _text(g, n: int, alphabet: str = ALPHABET) -> str:
@@ -249,7 +250,8 @@ def _decode_case(g, check: str, ids: torch.Tensor, itos: dict) -> None:
 # -- 4. get_batch --------------------------------------------------------------------------
 
 _PAST_END = ("a start s must leave room for the target window, s + block_size + 1 <= "
-             "len(data), so the valid starts are 0..len(data)-block_size-1: "
+             "len(data), so the valid starts are 0..len(data)-block_size-1, the last one "
+             "included (one start when len(data) == block_size + 1): "
              "torch.randint(len(data) - block_size, ...) (its upper bound is excluded)")
 
 
@@ -339,10 +341,11 @@ def get_batch(g):
             got = _batch(g, "windows", args)
             if got is not None:
                 _starts(g, "windows", args, got[0], got[1])
-    # every valid start comes up, the last one (len(data) - T - 1) included
+    # every valid start comes up, the last one (len(data) - T - 1) included, equally often
+    # (3000 draws: a start half as likely as the others, as rounding makes the ends, shows)
     for T, k in ((g.dims(1, lo=2, hi=6)[0], 6), (1, 3)):
         data = _tagged_data(g, T + k)
-        args = (data, 240, T, gen())
+        args = (data, DRAWS, T, gen())
         got = _batch(g, "every_start", args)
         s = None if got is None else _starts(g, "every_start", args, got[0], got[1])
         if s is None:
@@ -352,13 +355,15 @@ def get_batch(g):
         last = (" (the last valid start, len(data) - block_size - 1, is never drawn: an "
                 "off-by-one in the upper bound of randint?)" if never == [k - 1] else "")
         g.check("every_start", not never,
-                f"{g.call_text(args)}: the starts {never} never come up in 240 draws; the "
+                f"{g.call_text(args)}: the starts {never} never come up in {DRAWS} draws; the "
                 f"valid starts are 0..{k - 1} and each must be equally likely{last}: "
                 f"{_PAST_END}")
-        worst = int((counts.double() / 240 - 1 / k).abs().argmax())
+        worst = int((counts.double() / DRAWS - 1 / k).abs().argmax())
         rand.fraction(g, "uniform_starts", g.call_text(args), f"start at {worst}",
-                      counts[worst].item() / 240, 1 / k, 240,
-                      "every valid start must be equally likely")
+                      counts[worst].item() / DRAWS, 1 / k, DRAWS,
+                      "every valid start must be equally likely: torch.randint(len(data) - "
+                      "block_size, ...) (rounding scaled uniform floats makes the two ends "
+                      "half as likely)")
     _batch_reproducible(g, (_tagged_data(g, 1000), 8, 5))
 
 
@@ -413,11 +418,11 @@ def random_latent(g):
     if x is None:
         return
     call = g.call_text(args)
-    uniform = ("that is the uniform distribution (torch.rand); a latent is standard normal: "
-               "torch.randn")
     rand.moments(g, call, x, 0.0, 1.0, {
-        uniform + " (uniform on [0, 1))": (0.5, 1 / math.sqrt(12)),
-        uniform + " (uniform on [-1, 1))": (0.0, 1 / math.sqrt(3))})
+        "that is the uniform distribution on [0, 1) (torch.rand); a latent is standard "
+        "normal: use torch.randn": (0.5, 1 / math.sqrt(12)),
+        "that is the uniform distribution on [-1, 1); a latent is standard normal: use "
+        "torch.randn": (0.0, 1 / math.sqrt(3))})
     z = x.double()
     rand.fraction(g, "normal_shape", call, "lie within one standard deviation of 0",
                   (z.abs() < 1).double().mean().item(), 0.6827, x.numel(),

@@ -202,6 +202,14 @@ def get_batch(data, batch_size, block_size, generator):  # noqa: F811
     return idx, idx + 1
 
 
+@wrong("ch12.get_batch", "equally likely")
+def get_batch(data, batch_size, block_size, generator):  # noqa: F811
+    """rounds scaled uniform floats: the first and last starts come up half as often"""
+    u = torch.rand(batch_size, generator=generator)
+    starts = (u * (len(data) - block_size - 1)).round().long()
+    return _windows(data, starts, block_size)
+
+
 @correct("ch12.get_batch")
 def get_batch(data, batch_size, block_size, generator):  # noqa: F811
     """nanoGPT's loop of slices and torch.stack"""
