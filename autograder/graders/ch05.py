@@ -28,16 +28,24 @@ _SIZE_MISMATCH = "must match the size"
 def _hinted(g, check: str, cases, oracle, hints: dict[str, str], **opts) -> None:
     """``g.against``, but a call that raises gets the hint whose key is in its error (a
     broadcast size mismatch, a matrix product of the wrong shapes): the error alone does not
-    tell a student which axis v should have lined up with."""
-    for args in cases:
-        args = tuple(args)
-        _expect_hinted(g, check, args, g.oracle64(oracle, *args), hints, **opts)
+    tell a student which axis v should have lined up with. Like ``against``, every case and
+    its expected value exist before the first call, and an implementation in a worker gets
+    them all in one message."""
+    cases = [tuple(args) for args in cases]
+    wants = [g.oracle64(oracle, *args) for args in cases]
+    if g.impl.batches_calls:
+        outs = g.impl.call_many(g.ex.name, [(args, None) for args in cases], trace=g.traced)
+    else:
+        outs = [None] * len(cases)
+    for args, want, out in zip(cases, wants, outs):
+        _expect_hinted(g, check, args, want, hints, outcome=out, **opts)
 
 
-def _expect_hinted(g, check: str, args: tuple, want, hints: dict[str, str], **opts) -> None:
-    """``g.expect`` with ``want`` computed before the call (it may modify its inputs), and
-    the hint of ``_hinted`` when the call raises."""
-    out = g.impl.call(g.ex.name, *args, trace=g.traced)
+def _expect_hinted(g, check: str, args: tuple, want, hints: dict[str, str], outcome=None,
+                   **opts) -> None:
+    """``g.expect`` (on ``outcome`` when the call was already made), with the hint of
+    ``_hinted`` when the call raises."""
+    out = g.impl.call(g.ex.name, *args, trace=g.traced) if outcome is None else outcome
     if out.ok:
         g.expect(check, args, want, outcome=out, **opts)
     else:
@@ -61,6 +69,17 @@ def _shapes_nd(g):
     return [("random_inputs", nd) for nd in out] + [("square_matrix", (d, d))]
 
 
+def _matrix_and_vector(g, book: tuple, book_want, oracle, one_per_row: bool, hints,
+                       mistakes):
+    """A matrix (N, D) with a vector of one entry per row (N,) or per column (D,): the book
+    example, then every shape of ``_shapes_nd`` in both float dtypes and three layouts."""
+    _expect_hinted(g, "book_example", book, book_want, hints, exact=True, mistakes=mistakes)
+    for dtype in FLOATS:
+        for check, (n, d) in _shapes_nd(g):
+            m, v = g.randn(n, d, dtype=dtype), g.randn(n if one_per_row else d, dtype=dtype)
+            _hinted(g, check, _matrix_layouts(g, m, v), oracle, hints, mistakes=mistakes)
+
+
 # -- 1. add_row_vector ---------------------------------------------------------------------
 
 def _add_row(m, v):
@@ -81,15 +100,10 @@ _ROW_HINTS = {_SIZE_MISMATCH: "v has D entries, one per column: it must line up 
 @grader("ch05.add_row_vector")
 def add_row_vector(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([[1., 2., 3.], [4., 5., 6.]], device=d),
-                                       t([10., 20., 30.], device=d)),
-                   t([[11., 22., 33.], [14., 25., 36.]], device=d), _ROW_HINTS, exact=True,
-                   mistakes=_ROW_MISTAKES)
-    for dtype in FLOATS:
-        for check, (n, dd) in _shapes_nd(g):
-            m, v = g.randn(n, dd, dtype=dtype), g.randn(dd, dtype=dtype)
-            _hinted(g, check, _matrix_layouts(g, m, v), _add_row, _ROW_HINTS,
-                    mistakes=_ROW_MISTAKES)
+    _matrix_and_vector(g, (t([[1., 2., 3.], [4., 5., 6.]], device=d),
+                           t([10., 20., 30.], device=d)),
+                       t([[11., 22., 33.], [14., 25., 36.]], device=d), _add_row,
+                       one_per_row=False, hints=_ROW_HINTS, mistakes=_ROW_MISTAKES)
 
 
 # -- 2. add_column_vector ------------------------------------------------------------------
@@ -116,15 +130,9 @@ _COLUMN_HINTS = {_SIZE_MISMATCH: "v has N entries, one per row, but m + v lines 
 @grader("ch05.add_column_vector")
 def add_column_vector(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([[1., 2., 3.], [4., 5., 6.]], device=d),
-                                       t([10., 20.], device=d)),
-                   t([[11., 12., 13.], [24., 25., 26.]], device=d), _COLUMN_HINTS, exact=True,
-                   mistakes=_COLUMN_MISTAKES)
-    for dtype in FLOATS:
-        for check, (n, dd) in _shapes_nd(g):
-            m, v = g.randn(n, dd, dtype=dtype), g.randn(n, dtype=dtype)
-            _hinted(g, check, _matrix_layouts(g, m, v), _add_column, _COLUMN_HINTS,
-                    mistakes=_COLUMN_MISTAKES)
+    _matrix_and_vector(g, (t([[1., 2., 3.], [4., 5., 6.]], device=d), t([10., 20.], device=d)),
+                       t([[11., 12., 13.], [24., 25., 26.]], device=d), _add_column,
+                       one_per_row=True, hints=_COLUMN_HINTS, mistakes=_COLUMN_MISTAKES)
 
 
 # -- 3. outer_sum --------------------------------------------------------------------------
@@ -214,15 +222,11 @@ _SCALE_HINTS = {_SIZE_MISMATCH: "s has D entries, one per column: it must line u
 @grader("ch05.scale_columns")
 def scale_columns(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([[1., 2., 3.], [4., 5., 6.]], device=d),
-                                       t([1., 10., 100.], device=d)),
-                   t([[1., 20., 300.], [4., 50., 600.]], device=d), _SCALE_HINTS, exact=True,
-                   mistakes=_SCALE_MISTAKES)
-    for dtype in FLOATS:
-        for check, (n, dd) in _shapes_nd(g):
-            m, s = g.randn(n, dd, dtype=dtype), g.randn(dd, dtype=dtype)
-            _hinted(g, check, _matrix_layouts(g, m, s),
-                    lambda m, s: m @ torch.diag(s), _SCALE_HINTS, mistakes=_SCALE_MISTAKES)
+    _matrix_and_vector(g, (t([[1., 2., 3.], [4., 5., 6.]], device=d), t([1., 10., 100.],
+                                                                       device=d)),
+                       t([[1., 20., 300.], [4., 50., 600.]], device=d),
+                       lambda m, s: m @ torch.diag(s), one_per_row=False, hints=_SCALE_HINTS,
+                       mistakes=_SCALE_MISTAKES)
 
 
 # -- 6. hadamard ---------------------------------------------------------------------------
@@ -297,6 +301,9 @@ _STANDARDIZE_MISTAKES = {
     "the mean and std must be per column, not of the whole matrix":
         lambda m, e: (m - m.mean()) / (m.std() + e),
     "the column mean was not subtracted": lambda m, e: m / (m.std(0, keepdim=True) + e),
+    "eps belongs in the denominator: (m - mean) / (std + eps), not (m - mean) / std + eps "
+    "(mind the brackets)":
+        lambda m, e: (m - m.mean(0, keepdim=True)) / m.std(0, keepdim=True) + e,
     "eps is missing: a constant column (std 0) must give 0, not NaN or inf; divide by "
     "(std + eps)": lambda m, e: (m - m.mean(0, keepdim=True)) / m.std(0, keepdim=True),
 }
@@ -344,8 +351,9 @@ def standardize_columns(g):
                 m = _columns(g, n, dd, dtype)
                 _hinted(g, check, _matrix_layouts(g, m, eps), _standardize,
                         _STANDARDIZE_HINTS, mistakes=_STANDARDIZE_MISTAKES)
-        # magnitudes far from 1: eps must stay small beside the std it is added to
-        n, dd = g.dims(2)
+        # magnitudes far from 1: eps must stay small beside the std it is added to (at least
+        # 5 x 5 entries, so that messages say the shapes rather than print tiny values as 0)
+        n, dd = g.dims(2, lo=5, hi=10)
         for scale, eps in ((1e-3, 1e-9), (1e3, 1e-5)):
             m = _columns(g, n, dd, dtype, scale=scale)
             g.against("magnitudes", [(m, eps)], _standardize, mistakes=_STANDARDIZE_MISTAKES)
@@ -416,6 +424,7 @@ def min_max_scale(g):
         m = _with_constant_columns(g, g.randn(n, dd, dtype=dtype))
         g.against("constant_columns", _matrix_layouts(g, m), _min_max_loop,
                   mistakes=_MIN_MAX_MISTAKES)
+        n, dd = g.dims(2, lo=5, hi=10)  # > 24 entries: messages give shapes, not 0.0s
         for scale in (1e-5, 1e3):
             m = _with_constant_columns(g, g.randn(n, dd, dtype=dtype, scale=scale))
             g.against("magnitudes", [(m,)], _min_max_loop, mistakes=_MIN_MAX_MISTAKES)

@@ -299,6 +299,12 @@ def standardize_columns(m, eps):  # noqa: F811
     return (m - m.mean(0)) / m.std(0)
 
 
+@wrong("ch05.standardize_columns", "mind the brackets")
+def standardize_columns(m, eps):  # noqa: F811
+    """eps added after the division"""
+    return (m - m.mean(0)) / m.std(0) + eps
+
+
 @wrong("ch05.standardize_columns", "python loop")
 def standardize_columns(m, eps):  # noqa: F811
     """one column at a time"""
