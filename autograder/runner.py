@@ -291,9 +291,14 @@ def _called(fn: types.FunctionType, namespace: Mapping) -> list:
     """``fn`` and the functions of ``namespace`` it reaches by name, transitively (a
     generate() that calls the student's own baby_gpt_logits)."""
     out, todo = [fn], [fn]
+    given = {id(f) for f in namespace.values()}
     while todo:
-        for name in sorted(_names_read(todo.pop().__code__)):
+        caller = todo.pop()
+        for name in sorted(_names_read(caller.__code__)):
             f = namespace.get(name)
+            if f is None:  # a function of the namespace under another name (an alias)
+                f = caller.__globals__.get(name)
+                f = f if id(f) in given else None
             if isinstance(f, types.FunctionType) and f not in out:
                 out.append(f)
                 todo.append(f)

@@ -98,6 +98,9 @@ def show(x: Any, limit: int = 16) -> str:
         return repr(round(x, 4)) if x == 0 or 1e-4 <= abs(x) < 1e6 else f"{x:.3g}"
     if isinstance(x, torch.Size):
         return f"torch.Size({list(x)})"
+    if isinstance(x, dict):  # parameter dicts: names and shapes, never whole tensors
+        inner = ", ".join(f"{k!r}: {show(v, 0)}" for k, v in list(x.items())[:4])
+        return "{" + inner + (", ...}" if len(x) > 4 else "}")
     if isinstance(x, (list, tuple)):
         inner = ", ".join(show(v, limit) for v in x[:6]) + (", ..." if len(x) > 6 else "")
         if isinstance(x, list):

@@ -42,6 +42,11 @@ class Report:
             self._checks[name] = CheckResult(name, bool(passed), "" if passed else message)
         return bool(passed)
 
+    def failed(self, name: str) -> bool:
+        """Whether check ``name`` has already failed (its message is then settled)."""
+        old = self._checks.get(name)
+        return old is not None and not old.passed
+
     @property
     def checks(self) -> list[CheckResult]:
         return list(self._checks.values())
