@@ -23,7 +23,7 @@ def relu(x: Tensor) -> Tensor:
         x: float tensor of any shape.
     Returns:
         same shape and dtype: x where x > 0, 0 elsewhere (0 at x = 0).
-    Rules:
+    Notes:
         Build it from a comparison (torch.where, a mask); relu, clamp_min and threshold are
         banned. It must stay differentiable.
     Example:
@@ -44,7 +44,7 @@ def sigmoid(x: Tensor) -> Tensor:
         x: float tensor of any shape.
     Returns:
         same shape and dtype, values in [0, 1].
-    Rules:
+    Notes:
         sigmoid is banned. The value AND the gradient must be finite and correct for |x| up
         to 1000 (float32 included): 1 / (1 + exp(-x)) overflows for x = -1000 and its
         gradient is then NaN. Only ever exponentiate a number <= 0: for x < 0 use
@@ -69,7 +69,7 @@ def tanh_from_exp(x: Tensor) -> Tensor:
         x: float tensor of any shape.
     Returns:
         same shape and dtype, values in [-1, 1].
-    Rules:
+    Notes:
         tanh is banned. The value AND the gradient must be finite and correct for |x| up to
         1000 (float32 included): e^1000 overflows. Use the odd symmetry and only
         exponentiate numbers <= 0: tanh(|x|) = (1 - exp(-2|x|)) / (1 + exp(-2|x|)).
@@ -96,7 +96,7 @@ def gelu_tanh(x: Tensor) -> Tensor:
         x: float tensor of any shape.
     Returns:
         same shape and dtype.
-    Rules:
+    Notes:
         gelu is banned (torch.tanh is allowed). This is the tanh approximation, not the
         exact GELU x * Phi(x) with erf: the two differ by up to about 1e-3.
     Example:
@@ -122,17 +122,16 @@ def softmax(x: Tensor, dim: int) -> Tensor:
         dim: the axis to normalise over (negative counts from the end).
     Returns:
         same shape and dtype as x; every slice along ``dim`` sums to 1.
-    Rules:
+    Notes:
         softmax, _softmax and _log_softmax are banned (under any alias); no Python loop.
         Finite and correct for entries of +-1000 in float32: subtract the maximum along
         ``dim`` (keepdim=True) before exp. An entry of -inf gets probability exactly 0
         (each slice is assumed to hold at least one finite entry). Differentiable.
     Example:
-        >>> softmax(torch.tensor([[1000., 1000.], [0., float('-inf')]]), dim=1)
+        >>> softmax(torch.tensor([[1000., 1000.], [0., float('-inf')]],
+        ...                      dtype=torch.float64), dim=1)
         tensor([[0.5000, 0.5000],
-                [1.0000, 0.0000]])
-        (The public self-check runs this in float64; in float32 a correct logsumexp route
-        can be off by about 1e-5 here, which the hidden grader allows.)
+                [1.0000, 0.0000]], dtype=torch.float64)
     """
     ### BEGIN SOLUTION
     m = x.amax(dim=dim, keepdim=True)  # size 1 along dim
@@ -153,7 +152,7 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
         dim: the axis to normalise over (negative counts from the end).
     Returns:
         same shape and dtype as x; exp of every slice along ``dim`` sums to 1.
-    Rules:
+    Notes:
         _softmax, _log_softmax and logsumexp are banned (under any alias). Finite and correct
         for entries of +-1000 in float32, where the log of a softmax is log(0) = -inf:
         never take the log of a probability that can underflow. Differentiable.
@@ -181,7 +180,7 @@ def cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
     Returns:
         0-d tensor (a scalar) in the logits' dtype: the MEAN loss over the N rows (not the
         sum).
-    Rules:
+    Notes:
         cross_entropy, nll_loss, _log_softmax and _softmax are banned (under any alias); no
         Python loop over rows. Finite and correct for logits of +-1000 in float32:
         -log softmax = logsumexp(row) - row[target], with the row's max taken out of the
@@ -213,7 +212,7 @@ def binary_cross_entropy_with_logits(z: Tensor, y: Tensor) -> Tensor:
         y: float tensor of the same shape, targets in [0, 1] (0/1 labels or soft labels).
     Returns:
         0-d tensor in z's dtype: the MEAN over all entries (not the sum).
-    Rules:
+    Notes:
         binary_cross_entropy_with_logits and binary_cross_entropy are banned. Finite and
         correct for |z| up to 1000 in float32: sigmoid then log gives log(0) = -inf there,
         so use the second form. Differentiable with respect to z and y.
@@ -240,7 +239,7 @@ def mse(pred: Tensor, target: Tensor) -> Tensor:
         target: float tensor of the same shape.
     Returns:
         0-d tensor in pred's dtype: the MEAN (not the sum, not its square root).
-    Rules:
+    Notes:
         mse_loss is banned. Differentiable with respect to both inputs.
     Example:
         >>> mse(torch.tensor([1., 2., 3.]), torch.tensor([1., 0., 0.]))

@@ -41,13 +41,10 @@ def _values_passed(g) -> bool:
     return not g.report.failures
 
 
-def _shapes(g, ndim_max: int = 3):
-    """Shapes with every size different, sizes of 1 and a scalar-like (1,)."""
+def _shapes(g):
+    """Shapes with every size different, sizes of 1 and a single entry (1,)."""
     B, N, D = g.dims(3)
-    out = [(1,), (N,), (N, D), (1, D), (N, 1)]
-    if ndim_max >= 3:
-        out.append((B, N, D))
-    return out
+    return [(1,), (N,), (N, D), (1, D), (N, 1), (B, N, D)]
 
 
 def _magnitudes(g, dtype=torch.float32) -> torch.Tensor:
@@ -260,11 +257,6 @@ def gelu_tanh(g):
 
 
 # -- 5. softmax ----------------------------------------------------------------------------
-
-def _softmax_no_shift(x, dim):
-    e = torch.exp(x)
-    return e / e.sum(dim, keepdim=True)
-
 
 def _softmax_keepdim_forgotten(x, dim):
     m = x.amax(dim)
@@ -537,7 +529,8 @@ def binary_cross_entropy_with_logits(g):
 _MSE_MISTAKES = {
     "the loss is the MEAN of the squared errors, not their sum":
         lambda p, q: F.mse_loss(p, q, reduction="sum"),
-    "that is the root mean squared error: drop the square root": lambda p, q: F.mse_loss(p, q).sqrt(),
+    "that is the root mean squared error: drop the square root":
+        lambda p, q: F.mse_loss(p, q).sqrt(),
     "that is the mean absolute error: square the differences": lambda p, q: (p - q).abs().mean(),
     "square the differences before averaging: you squared the mean difference":
         lambda p, q: (p - q).mean() ** 2,
@@ -595,8 +588,8 @@ def softmax_jacobian(g):
         one_hot = torch.zeros(K, dtype=dtype, device=d)
         one_hot[K // 2] = 1
         cases = [g.randn(K, dtype=dtype, scale=2.0).softmax(0), p_zero, one_hot,
-                 torch.full((K,), 1 / K, dtype=dtype, device=d), torch.ones(1, dtype=dtype, device=d),
-                 g.randn(2, dtype=dtype).softmax(0)]
+                 torch.full((K,), 1 / K, dtype=dtype, device=d),
+                 torch.ones(1, dtype=dtype, device=d), g.randn(2, dtype=dtype).softmax(0)]
         g.against("random_inputs", [a for p in cases for a in g.layouts(p)], _jacobian,
                   mistakes=_JACOBIAN_MISTAKES)
     # diag(p) - p p^T is the Jacobian of torch.softmax where it outputs p

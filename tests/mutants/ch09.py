@@ -67,6 +67,13 @@ def sigmoid(x):  # noqa: F811
     return 1 / (1 + torch.exp(-x))
 
 
+@wrong("ch09.sigmoid", "exponentiate only numbers <= 0")
+def sigmoid(x):  # noqa: F811
+    """where() over both naive branches: right values, but the unused branch overflows and
+    its NaN leaks into the gradient"""
+    return torch.where(x >= 0, 1 / (1 + torch.exp(-x)), torch.exp(x) / (1 + torch.exp(x)))
+
+
 @wrong("ch09.sigmoid", "inf / inf is nan")
 def sigmoid(x):  # noqa: F811
     """exp(x) / (1 + exp(x)): NaN at x = 1000"""
