@@ -222,7 +222,7 @@ def test_nothing_outside_scratch_changed(hostile_batch):
 
 def test_feedback_never_quotes_grader_source(hostile_batch):
     tmp, out, *_ = hostile_batch
-    source_lines = {ln.strip() for p in (REPO / "autograder" / "graders").glob("ch*.py")
+    source_lines = {ln.strip() for p in (REPO / "autograder" / "graders").rglob("*.py")
                     for ln in p.read_text().splitlines() if len(ln.strip()) > 30}
     for page in (out / "feedback").iterdir():
         text = page.read_text()
