@@ -45,10 +45,14 @@ def linear(g):
                               t([10., 20.], device=d)),
              t([[17., 30.]], device=d), exact=True, mistakes=_LINEAR_MISTAKES)
     for dtype in FLOATS:
-        g.against("random_inputs", _linear_cases(g, dtype), _linear, mistakes=_LINEAR_MISTAKES)
+        for args in _linear_cases(g, dtype):  # scale: x @ w + b may cancel to near 0
+            x, w, b = (a.double() for a in args)
+            g.against("random_inputs", [args], _linear, mistakes=_LINEAR_MISTAKES,
+                      scale=float((x.abs() @ w.abs() + b.abs()).max()))
     B, T, Din, Dout = g.dims(4)
-    g.gradient((g.randn(B, T, Din, dtype=torch.float64), g.randn(Din, Dout, dtype=torch.float64),
-                g.randn(Dout, dtype=torch.float64)), _linear, wrt=(0, 1, 2))
+    f64 = torch.float64
+    g.gradient((g.randn(B, T, Din, dtype=f64), g.randn(Din, Dout, dtype=f64),
+                g.randn(Dout, dtype=f64)), _linear, wrt=(0, 1, 2))
     g.banned(g.randn(B, Din), g.randn(Din, Dout), g.randn(Dout), oracle=_linear)
     g.banned(g.randn(B, T, Din), g.randn(Din, Dout), g.randn(Dout), oracle=_linear)
 

@@ -44,15 +44,21 @@ def _embedding_cases(g, dtype, skip_last=False):
             yield ids, g.transposed_layout(table)
 
 
+# an id out of range of the table's first axis: the ids index its columns
+_LOOKUP_HINTS = {"out of bounds": "is the table used transposed? each id selects a ROW of "
+                                  "the (V, C) table, table[ids]"}
+
+
 @grader("ch10.embedding_lookup")
 def embedding_lookup(g):
     d = g.device
-    g.expect("book_example", (t([[2, 0]], device=d), t([[0., 1.], [2., 3.], [4., 5.]],
-                                                       device=d)),
-             t([[[4., 5.], [0., 1.]]], device=d), exact=True, mistakes=_EMBEDDING_MISTAKES)
+    args = (t([[2, 0]], device=d), t([[0., 1.], [2., 3.], [4., 5.]], device=d))
+    expect_explained(g, "book_example", args, t([[[4., 5.], [0., 1.]]], device=d),
+                     _LOOKUP_HINTS, exact=True, mistakes=_EMBEDDING_MISTAKES)
     for dtype in FLOATS:
-        g.against("random_inputs", _embedding_cases(g, dtype), _embedding,
-                  mistakes=_EMBEDDING_MISTAKES, exact=True)
+        for ids, table in _embedding_cases(g, dtype):
+            expect_explained(g, "random_inputs", (ids, table), g.oracle64(_embedding, ids, table),
+                             _LOOKUP_HINTS, mistakes=_EMBEDDING_MISTAKES, exact=True)
 
 
 _ONE_HOT_HINTS = {

@@ -39,8 +39,23 @@ _LAYER_NORM_MISTAKES = {
 }
 
 
+def _spread(g, shape, dim, dtype, scale=1.0):
+    """Random values whose biased standard deviation along ``dim`` is 0.5 to 2 times
+    ``scale`` and whose mean is about ``scale`` / 2 at most: no row (or column) so nearly
+    constant that x - mean loses the digits every route needs, E[x^2] - E[x]^2 included
+    (plain noise where ``dim`` has size 1)."""
+    z = g.randn(*shape, dtype=torch.float64)
+    if shape[dim] > 1:
+        z = (z - z.mean(dim, keepdim=True)) / z.std(dim, keepdim=True, correction=0)
+    one = list(shape)
+    one[dim] = 1
+    s = g.uniform(*one, lo=0.5, hi=2.0, dtype=torch.float64)
+    m = g.randn(*one, dtype=torch.float64) * 0.5
+    return ((z * s + m) * scale).to(dtype)
+
+
 def _ln_args(g, lead, C, dtype, scale=1.0):
-    return (g.randn(*lead, C, dtype=dtype, scale=scale), g.randn(C, dtype=dtype),
+    return (_spread(g, (*lead, C), -1, dtype, scale), g.randn(C, dtype=dtype),
             g.randn(C, dtype=dtype))
 
 
@@ -93,9 +108,7 @@ _BATCH_NORM_MISTAKES = {
 
 def _bn_args(g, N, D, dtype, scale=1.0):
     # features of different scales and offsets, as real features are
-    x = g.randn(N, D, dtype=dtype) * g.uniform(D, lo=0.5, hi=3.0, dtype=dtype) * scale + \
-        g.randn(D, dtype=dtype) * scale
-    return x, g.randn(D, dtype=dtype), g.randn(D, dtype=dtype)
+    return _spread(g, (N, D), 0, dtype, scale), g.randn(D, dtype=dtype), g.randn(D, dtype=dtype)
 
 
 @grader("ch10.batch_norm_train")
