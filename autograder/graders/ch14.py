@@ -383,12 +383,23 @@ _GEN_MISTAKES = {
 }
 
 
+def _chatty_params(g, V, block, C, n_layers):
+    """A model whose next token follows the current one (quiet blocks, a loud head), so a
+    decoder that reads the wrong part of the context says something else."""
+    p = _gpt_params(g, V, block, C, n_layers, torch.float64)
+    for b in p["blocks"]:
+        b["w_o"], b["w2"] = b["w_o"] * 0.1, b["w2"] * 0.1
+    p["tok_emb"], p["w_head"] = p["tok_emb"] * 2, p["w_head"] * 4
+    return p
+
+
 @grader("ch14.generate")
 def generate(g):
     for B, T, V, C, nh, n_layers, n_new, block in ((2, 3, 7, 6, 2, 1, 5, 6),
                                                     (3, 6, 5, 4, 1, 2, 4, 4),
+                                                    (2, 9, 8, 6, 3, 1, 3, 5),
                                                     (1, 1, 4, 4, 2, 1, 3, 8)):
-        p = _gpt_params(g, V, block, C, n_layers, torch.float64)
+        p = _chatty_params(g, V, block, C, n_layers)
         tok = _tokens(g, B, T, V)
         args = (tok, p, nh, n_new, block)
         out = g.expect("random_inputs", args, _generate(*args), mistakes=_GEN_MISTAKES)
@@ -396,7 +407,7 @@ def generate(g):
             return
     # only the last block_size tokens matter: change everything before them
     B, V, C, block, n_new = 2, 7, 6, 4, 4
-    p = _gpt_params(g, V, block, C, 1, torch.float64)
+    p = _chatty_params(g, V, block, C, 1)
     tok = _tokens(g, B, block + 3, V)
     base = g.call("context", tok, p, 2, n_new, block)
     other = tok.clone()
