@@ -253,7 +253,9 @@ def summary(results: list[dict]) -> dict:
     return {"students": [{"student": r["student"], "score": r["score"],
                           "max_score": r["max_score"],
                           "statuses": {s: sum(e["status"] == s for e in r["exercises"])
-                                       for s in STATUSES}} for r in results],
+                                       for s in STATUSES},
+                          **({"unreadable": r["unreadable"]["message"]}
+                             if r.get("unreadable") else {})} for r in results],
             "exercises": per_ex,
             "mean": round(sum(r["score"] for r in results) / n, 3) if n else 0.0,
             "max_score": max((r["max_score"] for r in results), default=0.0)}
@@ -274,6 +276,9 @@ def print_table(s: dict) -> None:
         print(f"{e['id']:{ew}}  {100 * e['pass_rate']:8.0f}%  {e['mean']:>5g}/{e['max_score']:g}")
     print(f"\n{len(s['students'])} student(s), {len(s['exercises'])} exercises, class mean "
           f"{s['mean']:g}/{s['max_score']:g}")
+    for r in s["students"]:
+        if r.get("unreadable"):
+            print(f"warning: {r['student']}: submission unreadable, {r['unreadable']}")
 
 
 def parser() -> argparse.ArgumentParser:
