@@ -31,18 +31,35 @@ def _export_gradescope(args) -> int:
     return 0
 
 
+def holds_exercises(folder: Path) -> bool:
+    """Does ``folder`` hold a student's exercise files (a copy of exercises/ or a release
+    chapter folder)?"""
+    return any(folder.glob("test_ch[0-9][0-9]_*.py")) and (folder / "selfcheck.py").exists()
+
+
+def folder_to_check(given: str | None) -> Path:
+    """--dir, else the current folder when it holds exercise files, else exercises/."""
+    if given:
+        return Path(given).resolve()
+    here = Path.cwd()
+    return here if holds_exercises(here) else Path(__import__("exercises").__path__[0])
+
+
 def _check(args) -> int:
     """Public self-checks of a folder of answers, one line per exercise."""
     import pytest
 
     from solutions.registry import select
 
-    folder = Path(args.dir) if args.dir else Path(__import__("exercises").__path__[0])
+    folder = folder_to_check(args.dir)
     try:
         chosen = select(args.exercises)
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
         return 2
+    if not args.exercises:  # every chapter this folder has self-checks for
+        chosen = [ex for ex in chosen if (folder / f"test_{ex.topic}.py").exists()] or chosen
+    print(f"checking {folder}", flush=True)
     ids = [str(folder / f"test_{ex.topic}.py") + f"::test_{ex.name}" for ex in chosen]
     missing = sorted({i.split("::")[0] for i in ids if not Path(i.split("::")[0]).exists()})
     if missing:
@@ -79,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("check", help="run the public self-checks (student view)")
     p.add_argument("exercises", nargs="*", help="ch06, ch06.matmul or matmul; default: all")
-    p.add_argument("--dir", help="folder with your answers and test_*.py (default: exercises/)")
+    p.add_argument("--dir", help="folder with your answers and test_*.py (default: the current "
+                        "folder when it holds them, else the workbook's exercises/)")
     p.set_defaults(run=_check)
 
     sub.add_parser("grade", help="grade submissions with the hidden graders "

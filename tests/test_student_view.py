@@ -174,3 +174,19 @@ def test_notebook_cell_with_a_syntax_error_costs_only_its_exercise(tmp_path, pyt
     assert len(shown) == len(select(["ch06"])) and len(fails) == 1, proc.stdout
     assert fails[0].startswith("FAIL matmul: matmul could not be loaded: ch06_products.ipynb: "
                                "SyntaxError in the cell matmul: line 2: invalid syntax")
+
+
+def test_workbook_check_uses_the_folder_it_runs_in_and_says_which(tmp_path, workbook):
+    """Inside the student's own copy, `workbook check` checks that copy (not the repo's
+    exercises/) and prints the folder it checked."""
+    folder = tmp_path / "ch06_products"
+    shutil.copytree(REPO / "release" / "ch06_products", folder)
+    shutil.copy(REPO / "samples" / "submissions" / "alice" / "ch06_products.ipynb", folder)
+    proc = run(workbook, "check", cwd=folder)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"checking {folder}" in proc.stdout
+    lines = _lines(proc.stdout)
+    assert len(lines) == len(select(["ch06"])) and all(ln.startswith("PASS") for ln in lines)
+    proc = run(workbook, "check", "ch06.matmul", cwd=tmp_path)  # no exercises here
+    assert f"checking {REPO / 'exercises'}" in proc.stdout
+    assert "not implemented yet" in proc.stdout
