@@ -152,3 +152,31 @@ def test_unreadable_submissions_are_marked_not_silently_missing(tmp_path):
         "notes.ipynb"]}, "nothing_to_grade": False, "message": half["unreadable"]["message"]}
     assert {e["id"]: e["status"] for e in half["exercises"]}["ch06.matmul"] == "passed"
     assert "Files that could not be read" in (out / "feedback" / "half.md").read_text()
+
+
+def test_feedback_says_each_thing_once(tmp_path):
+    """A student who handed in one chapter, one exercise of it not attempted: one line for
+    that exercise (not one per check) and the other chapters' exercises grouped by chapter
+    (not one "not found" line each)."""
+    from autograder.course import with_answers
+
+    nb = json.loads((REPO / "samples/submissions/alice/ch13_attention.ipynb").read_text())
+    nb = with_answers(nb, {"multi_head_attention": "def multi_head_attention(*args):\n"
+                                                   "    raise NotImplementedError()\n"})
+    (tmp_path / "fay").mkdir()
+    (tmp_path / "fay" / "ch13_attention.ipynb").write_text(json.dumps(nb))
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", tmp_path / "fay", "--out", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    r = _result(out, "fay")
+    mha = next(e for e in r["exercises"] if e["id"] == "ch13.multi_head_attention")
+    assert sum(not c["passed"] for c in mha["checks"]) > 1  # the JSON keeps every check
+    for page in ("fay.md", "fay.html"):
+        text = (out / "feedback" / page).read_text()
+        assert text.count("multi_head_attention") == 1, page
+        assert text.count("not implemented yet") + text.count("NotImplementedError") == 1
+        assert "no function named" not in text
+    md = (out / "feedback" / "fay.md").read_text()
+    others = sorted({e.id.split(".")[0] for e in select(None)} - {"ch13"})
+    found = [ln for ln in md.splitlines() if ln.startswith("- ch") and ": " in ln]
+    assert [ln.split(":")[0][2:] for ln in found] == others
