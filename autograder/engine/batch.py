@@ -21,6 +21,7 @@ import os
 import re
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -195,6 +196,9 @@ def grade_all(jobs: list[dict], out: Path, n_jobs: int, opts: dict, quiet: bool)
                         job, "the grading engine failed twice on this submission; see "
                              f"{logs}"))
                 progress.step(read_result(Path(job["result"])), job["student"])
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut clean-up
+        raise
     finally:
         pool.close()
         host.kill()
@@ -371,6 +375,14 @@ def _nbgrader(ap, args) -> int:
     return code
 
 
+def interrupted(out: Path, ids: list[str]) -> int:
+    """Ctrl-C: say what was kept and how to go on (the same command resumes)."""
+    kept = sum(read_result(out / f"{fid}.json") is not None for fid in ids)
+    print(f"\nworkbook grade: interrupted. {kept} of {len(ids)} student(s) are graded and "
+          f"kept in {out}; run the same command again to grade the rest.", file=sys.stderr)
+    return 130
+
+
 def known_exercises() -> list[str]:
     """Catalog ids, read from solutions/ without importing it (no torch here)."""
     ids = []
@@ -418,6 +430,8 @@ def run(named: list[tuple[str, Path]], args) -> int:
     except Fatal as exc:
         print(f"workbook grade: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted(out, ids)
     on_disk = {p.stem: r for p in out.glob("*.json") if (r := read_result(p)) is not None}
     results = [on_disk[fid] for fid in ids if fid in on_disk]  # this batch's students
     for r in results:
