@@ -306,7 +306,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--memory", type=int, default=2048,
                     help="MiB a worker may allocate beyond torch itself (default 2048)")
     ap.add_argument("--only", action="append", default=[], metavar="SEL",
-                    help="grade only these exercises: ch06, ch06.matmul or matmul "
+                    help="grade only these exercises: ch06, ch06_products, ch06.matmul or matmul "
                          "(repeatable; default: every exercise)")
     ap.add_argument("--nbgrader", metavar="ASSIGNMENT",
                     help="grade nbgrader's submitted/*/ASSIGNMENT/ of the course in the current "
@@ -326,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_intermixed_args(argv)  # options may come before or after the paths
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 64:
         ap.error("--jobs must be at least 1, --timeout positive and --memory at least 64")
+    from autograder.cli import plain_selectors
+
+    args.only = plain_selectors(args.only)
     if args.nbgrader:
         return _nbgrader(ap, args)
     if not args.submissions:
@@ -442,5 +445,6 @@ def run(named: list[tuple[str, Path]], args) -> int:
         print(json.dumps(s, indent=1))
     else:
         print_table(s)
-        print(f"results: {out}/<student>.json, {out}/grades.csv, {out}/feedback/<student>.md")
+        print(f"results: {out}/<student>.json, {out}/grades.csv, "
+              f"{out}/feedback/<student>.md and .html")
     return 0 if len(results) == len(named) else 1
