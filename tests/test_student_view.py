@@ -23,6 +23,22 @@ def test_copy_of_exercises_fails_every_exercise_one_line_each(tmp_path, python):
     assert all(ln.startswith("FAIL ") and "not implemented yet" in ln for ln in lines)
 
 
+def test_self_check_lines_come_under_chapter_headings(tmp_path, python):
+    from solutions.registry import CHAPTER_TITLES
+
+    work = tmp_path / "my_exercises"
+    shutil.copytree(REPO / "exercises", work, ignore=shutil.ignore_patterns("__pycache__"))
+    out = run(python, "-m", "pytest", cwd=work).stdout
+    report = out.split("self-check: one line per exercise")[1].splitlines()
+    chapters = sorted({e.chapter for e in select(None)})
+    headings = [ln for ln in report if ln.startswith("ch")]
+    assert headings == [f"{c} - {CHAPTER_TITLES[c]}" for c in chapters]
+    for chapter, heading in zip(chapters, headings):
+        at = report.index(heading) + 1
+        names = [ln.split()[1].rstrip(":") for ln in report[at:at + len(select([chapter]))]]
+        assert names == [e.name for e in select([chapter])], chapter
+
+
 @pytest.mark.parametrize("topic", sorted({e.topic for e in select(None)}))
 def test_release_folder_with_answers_passes(tmp_path, python, topic):
     folder = tmp_path / topic
@@ -121,7 +137,10 @@ def headless_runs(tmp_path_factory) -> dict:
                        if o.output_type == "stream")
         errors = [f"{o.ename}: {o.evalue}" for c in code for o in c.outputs
                   if o.output_type == "error"]
-        out[key] = (_lines(text), errors)
+        echoed = [o["data"]["text/plain"] for c in code for o in c.outputs
+                  if o.output_type == "execute_result"
+                  and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_selfcheck")]
+        out[key] = (_lines(text), errors + [f"a check cell shows {e}" for e in echoed])
     return out
 
 

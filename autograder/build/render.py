@@ -54,6 +54,7 @@ def public_tests(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
            '"""\n'
            "from pathlib import Path\n\nimport torch\n\n"
            "from selfcheck import answer, expect, expect_raises, expect_true, load_answers\n\n"
+           f'CHAPTER = "{_title(src)}"  # heads its self-check lines\n'
            f'answers = load_answers(Path(__file__).parent, "{src.topic}")']
     for fn in src.functions:
         ex = exercises[f"{src.topic[:4]}.{fn.name}"]
@@ -80,12 +81,27 @@ def _cell(kind: str, source: str, grade_id: str | None = None, *, solution=False
     return cell
 
 
+def book_reference(book: str) -> str:
+    """``"P91, P94, seed"`` in words: "From the book: problems 91 and 94, and its README
+    demos." ("seed": the demos of the book's README the catalog started from)."""
+    parts = [p.strip() for p in book.split(",") if p.strip()]
+    numbers = [p[1:] for p in parts if p.startswith("P")]
+    said = []
+    if numbers:
+        listed = numbers[0] if len(numbers) == 1 else \
+            f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        said.append(f"problem{'s' * (len(numbers) > 1)} {listed}")
+    if "seed" in parts:
+        said.append("its README demos")
+    return f"From the book: {', and '.join(said)}." if said else ""
+
+
 def _statement(ex: Exercise, doc: str) -> str:
-    book = f" [{ex.book}]" if ex.book else ""
-    head = f"### {ex.order}. `{ex.name}` ({ex.points:g} point{'s' * (ex.points != 1)}){book}"
+    head = f"### {ex.order}. `{ex.name}` ({ex.points:g} point{'s' * (ex.points != 1)})"
+    book = book_reference(ex.book)
     rules = "".join(f"\n- {r}" for r in ex.rules())
-    return f"{head}\n\n```\n{doc}\n```" + (f"\n\n**Rules checked by the grader:**{rules}"
-                                           if rules else "")
+    return f"{head}\n\n" + (f"*{book}*\n\n" if book else "") + f"```\n{doc}\n```" + \
+        (f"\n\n**Rules checked by the grader:**{rules}" if rules else "")
 
 
 def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, hidden: bool) -> str:

@@ -245,16 +245,16 @@ def expect_true(call: str, got_fn, predicate, says: str) -> None:
         raise SelfCheckFailed(f"{call}: expected {says}, got {_describe(out)}")
 
 
-def run_notebook_check(name: str, checks) -> bool:
-    """Run one exercise's examples (callables) and print a single PASS/FAIL line."""
+def run_notebook_check(name: str, checks) -> None:
+    """Run one exercise's examples (callables) and print a single PASS/FAIL line (and return
+    nothing, so the cell shows that line only)."""
     for check in checks:
         try:
             check()
         except SelfCheckFailed as exc:
             print(f"FAIL {name}: {exc}")
-            return False
+            return
     print(f"PASS {name}")
-    return True
 
 
 # -- pytest: one line per exercise ------------------------------------------------------------
@@ -280,6 +280,15 @@ def pytest_configure(config):
     config.option.reportchars = ""  # the one-line summary below replaces pytest's
 
 
+_CHAPTERS: dict[str, str] = {}  # test file -> its chapter's heading
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        _CHAPTERS[path] = getattr(item.module, "CHAPTER", Path(path).stem.removeprefix("test_"))
+
+
 def pytest_runtest_logreport(report):
     if not _ACTIVE:
         return
@@ -292,14 +301,19 @@ def pytest_runtest_logreport(report):
         exc = getattr(report.longrepr, "reprcrash", None)
         msg = exc.message if exc is not None else str(report.longrepr)
         line = f"FAIL {name}: {msg.split('SelfCheckFailed: ', 1)[-1]}"
-    _LINES.append(line)
+    path = report.nodeid.split("::")[0]
+    _LINES.append((_CHAPTERS.get(path, Path(path).stem.removeprefix("test_")), line))
 
 
-_LINES: list[str] = []
+_LINES: list[tuple[str, str]] = []  # (chapter heading, line)
 
 
 def pytest_terminal_summary(terminalreporter):
     if _LINES:
         terminalreporter.write_sep("=", "self-check: one line per exercise")
-        for line in _LINES:
+        chapter = None
+        for heading, line in _LINES:
+            if heading != chapter:
+                chapter = heading
+                terminalreporter.write_line(f"\n{heading}")
             terminalreporter.write_line(line)
