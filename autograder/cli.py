@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = command("build", "generate exercises/, source/ and release/ from solutions/",
                 "Generate every student-facing file (stubs, self-checks, nbgrader source and "
-                "release notebooks, the sample submission) from solutions/. A stub "
-                "a student edited is kept unless --force.", _build)
+                "release notebooks, the sample submission, exercises/CATALOG.md) from "
+                "solutions/. A stub a student edited is kept unless --force.", _build)
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     p.add_argument("--force", action="store_true", help="overwrite stubs a student edited")
 

@@ -34,9 +34,11 @@ def test_check_fails_after_a_docstring_changes_without_rebuilding(course, capsys
     out = capsys.readouterr().out
     assert "stale: exercises/ch06_products.py" in out
     assert "stale: source/ch06_products/ch06_products.ipynb" in out
+    assert "stale: exercises/CATALOG.md" in out
     assert build(repo=course) == 0
     assert build(check=True, repo=course) == 0
     assert "Matrix product (edited)." in (course / "exercises" / "ch06_products.py").read_text()
+    assert "` - Matrix product (edited)." in (course / "exercises" / "CATALOG.md").read_text()
 
 
 def test_build_keeps_a_stub_the_student_edited_unless_forced(course, capsys):

@@ -10,6 +10,9 @@ For each chapter module ``solutions/chNN_topic.py``:
                                     student notebook, self-checks and support files)
 - ``samples/submissions/alice/``    a complete sample submission (answers, no hidden tests)
 
+and ``exercises/CATALOG.md``, the catalog of every exercise (signature, meaning, points, marks,
+book problems, chapter),
+
 plus ``selfcheck.py`` and ``conftest.py`` copied from ``autograder/student/`` wherever
 students run the self-checks.
 Every generated file starts with a stamp holding the hash of what follows, so a stub a
@@ -72,8 +75,10 @@ def plan(repo: Path = REPO) -> list[Planned]:
     out.append(Planned(repo / "exercises" / "__init__.py", stamped(
         '"""Your answers: one module per chapter (the `exercises` package of the workbook)."""\n',
         "autograder/build/__init__.py")))
-    for path in sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py")):
-        src = read_chapter(path)
+    chapters = [read_chapter(p) for p in sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py"))]
+    out.append(Planned(repo / "exercises" / "CATALOG.md", render.catalog(chapters, exercises)))
+    for src in chapters:
+        path = src.path
         origin = f"solutions/{path.name}"
         tests = stamped(render.public_tests(src, exercises), origin)
         out += [
