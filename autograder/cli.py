@@ -23,11 +23,20 @@ def _build(args) -> int:
     return build(check=args.check, force=args.force)
 
 
-def _release(args) -> int:
+def course_folder() -> Path:
+    """The nbgrader course: the current folder when it is one (nbgrader_config.py and
+    source/, as nbgrader's own commands read it), else this workbook's repository."""
     from autograder.build import REPO
+
+    here = Path.cwd()
+    return here if (here / "nbgrader_config.py").exists() and (here / "source").is_dir() \
+        else REPO
+
+
+def _release(args) -> int:
     from autograder.build.release import release
 
-    return release(args.chapters, REPO)
+    return release(args.chapters, course_folder())
 
 
 def _export_gradescope(args) -> int:
@@ -106,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     p = command("release", "nbgrader generate_assignment: source/chNN_topic -> "
                            "release/chNN_topic (`workbook build` does it too)",
                 "Run nbgrader's generate_assignment on source/chNN_topic/ into "
-                "release/chNN_topic/, the folders handed to students.", _release)
+                "release/chNN_topic/, the folders handed to students, and register each "
+                "assignment in the course's gradebook.db (the course: the current folder when "
+                "it holds nbgrader_config.py and source/, else the workbook's own).", _release)
     p.add_argument("chapters", nargs="*", help="ch06 or ch06_products; default: all")
 
     p = command("export-gradescope", "a Gradescope autograder zip for chapters",

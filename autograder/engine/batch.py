@@ -347,7 +347,8 @@ def _nbgrader(ap, args) -> int:
     """``submitted/<student>/<assignment>/`` graded by the engine, scores into the gradebook."""
     if args.submissions or args.student:
         ap.error("--nbgrader finds the submissions itself: give no paths and no --student")
-    from autograder.course import nbgrader_submissions, record_in_gradebook
+    from autograder.course import (in_gradebook, nbgrader_submissions, not_in_gradebook,
+                                   record_in_gradebook)
 
     course, assignment = args.course.resolve(), args.nbgrader
     if "_" not in assignment:  # ch06 -> ch06_products, as the course names it
@@ -355,10 +356,13 @@ def _nbgrader(ap, args) -> int:
                         {p.name for p in (course / "source").glob(f"{assignment}_*")})
         if len(topics) == 1:
             assignment = topics[0]
+    problem = nbgrader_problem(course, assignment)  # before grading anyone
+    if problem is None and not in_gradebook(course, assignment):
+        problem = not_in_gradebook(course, assignment)
+    if problem:
+        print(f"workbook grade: --nbgrader {args.nbgrader}: {problem}", file=sys.stderr)
+        return 2
     named = nbgrader_submissions(course, assignment)
-    if not named:
-        ap.error(f"no submissions in {course}/submitted/*/{assignment}/ (run `nbgrader "
-                 f"collect {assignment}` first, or give --course)")
     args.out = args.out or course / "graded" / assignment
     args.only = args.only or [assignment.split("_", 1)[0]]
     args.hide = [course]  # its gradebook, source/, autograded/: never for a worker
@@ -384,6 +388,22 @@ def interrupted(out: Path, ids: list[str]) -> int:
     print(f"\nworkbook grade: interrupted. {kept} of {len(ids)} student(s) are graded and "
           f"kept in {out}; run the same command again to grade the rest.", file=sys.stderr)
     return 130
+
+
+def nbgrader_problem(course: Path, assignment: str) -> str | None:
+    """What is missing before ``assignment`` can be graded in ``course``, with the fix."""
+    if not (course / "nbgrader_config.py").exists():
+        return f"{course} is not an nbgrader course (no nbgrader_config.py): give --course"
+    submitted = any(p.is_dir() for p in (course / "submitted").glob(f"*/{assignment}"))
+    if not submitted and not (course / "source" / assignment).is_dir():
+        have = sorted({p.name for p in [*(course / "source").glob("ch*"),
+                                        *(course / "submitted").glob("*/ch*")] if p.is_dir()})
+        return (f"no assignment {assignment} in {course} (assignments: "
+                f"{', '.join(have) or 'none'}; `workbook build` makes them)")
+    if not submitted:
+        return (f"no submissions in {course}/submitted/*/{assignment}/ (run `nbgrader "
+                f"collect {assignment}` first, or give --course)")
+    return None
 
 
 def known_exercises() -> list[str]:
