@@ -132,6 +132,7 @@ def test_unreadable_submissions_are_marked_not_silently_missing(tmp_path):
     (tmp_path / "half").mkdir()
     (tmp_path / "half" / "answers.py").write_text("def matmul(a, b):\n    return a @ b\n")
     (tmp_path / "half" / "notes.ipynb").write_text("not json")
+    (tmp_path / "half" / "later.py").write_text("")  # empty beside answers: no warning
     subs = [tmp_path / n for n in ("empty", "binary", "corrupt", "half")]
     out = tmp_path / "out"
     proc = run(_workbook(), "grade", *subs, tmp_path / "readme" / "README.md", "--out", out,

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 SUFFIXES = (".py", ".ipynb")
+EMPTY = "the file is empty"
 
 
 def why_unreadable(path: Path) -> str | None:
@@ -22,7 +23,7 @@ def why_unreadable(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot be opened ({exc.strerror or exc})"
     if not data.strip():
-        return "the file is empty"
+        return EMPTY
     if b"\0" in data:
         return "binary data, not text"
     try:
@@ -57,9 +58,11 @@ def unreadable_entry(submission: Path, files: list[Path], root: Path) -> dict | 
         return {"files": {}, "nothing_to_grade": True,
                 "message": f"{submission.name} holds no .py file or notebook"}
     bad = unreadable_files(root, files)
+    whole = len(bad) == len(files)
+    if not whole:  # an empty file beside real answers hides nothing: no need to warn
+        bad = {f: why for f, why in bad.items() if why != EMPTY}
     if not bad:
         return None
-    whole = len(bad) == len(files)
     said = "; ".join(f"{f}: {why}" for f, why in bad.items())
     return {"files": bad, "nothing_to_grade": whole,
             "message": ("nothing could be read: " if whole else "not read: ") + said}
