@@ -29,3 +29,15 @@ c.GenerateFeedback.preprocessors = [
     "autograder.course.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Plain `nbgrader autograde` warns "checksum ... has changed!" for every hidden-test cell of
+# every student (the gradebook holds the cell with its hidden tests, the release without:
+# nbgrader issue #1961). This OverwriteCells puts the hidden tests back first, so it warns
+# only about a cell a student really changed.
+c.Autograde.sanitize_preprocessors = [
+    "nbconvert.preprocessors.ClearOutputPreprocessor",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.course.OverwriteCellsKeepingHiddenTests",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -2,8 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
+
+from autograder import __version__
+
+SELECTORS = "ch06, ch06_products, ch06.matmul or matmul"
+
+
+def plain_selectors(selectors: list[str] | None) -> list[str]:
+    """``ch06_products`` (a release folder's name) means the chapter ``ch06``, as ``ch06``
+    does: every command takes both."""
+    return [re.sub(r"^(ch\d\d)_\w+?(?=\.|$)", r"\1", s) for s in selectors or []]
 
 
 def _build(args) -> int:
@@ -12,23 +23,46 @@ def _build(args) -> int:
     return build(check=args.check, force=args.force)
 
 
-def _release(args) -> int:
+def course_folder() -> Path:
+    """The nbgrader course: the current folder when it is one (nbgrader_config.py and
+    source/, as nbgrader's own commands read it), else this workbook's repository."""
     from autograder.build import REPO
+
+    here = Path.cwd()
+    return here if (here / "nbgrader_config.py").exists() and (here / "source").is_dir() \
+        else REPO
+
+
+def _release(args) -> int:
     from autograder.build.release import release
 
-    return release(args.chapters, REPO)
+    return release(args.chapters, course_folder())
 
 
 def _export_gradescope(args) -> int:
     from autograder.gradescope import export
 
     try:
-        out = export(args.chapters, Path(args.out))
+        out = export(plain_selectors(args.chapters), Path(args.out))
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
         return 2
     print(f"wrote {out}: upload it as the assignment's autograder on Gradescope")
     return 0
+
+
+def holds_exercises(folder: Path) -> bool:
+    """Does ``folder`` hold a student's exercise files (a copy of exercises/ or a release
+    chapter folder)?"""
+    return any(folder.glob("test_ch[0-9][0-9]_*.py")) and (folder / "selfcheck.py").exists()
+
+
+def folder_to_check(given: str | None) -> Path:
+    """--dir, else the current folder when it holds exercise files, else exercises/."""
+    if given:
+        return Path(given).resolve()
+    here = Path.cwd()
+    return here if holds_exercises(here) else Path(__import__("exercises").__path__[0])
 
 
 def _check(args) -> int:
@@ -37,12 +71,15 @@ def _check(args) -> int:
 
     from solutions.registry import select
 
-    folder = Path(args.dir) if args.dir else Path(__import__("exercises").__path__[0])
+    folder = folder_to_check(args.dir)
     try:
-        chosen = select(args.exercises)
+        chosen = select(plain_selectors(args.exercises))
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
         return 2
+    if not args.exercises:  # every chapter this folder has self-checks for
+        chosen = [ex for ex in chosen if (folder / f"test_{ex.topic}.py").exists()] or chosen
+    print(f"checking {folder}", flush=True)
     ids = [str(folder / f"test_{ex.topic}.py") + f"::test_{ex.name}" for ex in chosen]
     missing = sorted({i.split("::")[0] for i in ids if not Path(i.split("::")[0]).exists()})
     if missing:
@@ -55,44 +92,60 @@ def _check(args) -> int:
 def _audit(args) -> int:
     from autograder.audit import main
 
-    return main(args.exercises, device=args.device, verbose=args.verbose, seeds=args.seeds)
+    return main(plain_selectors(args.exercises), device=args.device, verbose=args.verbose, seeds=args.seeds)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="workbook", description=__doc__)
+    ap.add_argument("--version", action="version", version=f"workbook {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("build", help="generate exercises/, source/ and release/ from solutions/")
+    def command(name: str, summary: str, description: str, run) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=summary, description=description)
+        p.set_defaults(run=run)
+        return p
+
+    p = command("build", "generate exercises/, source/ and release/ from solutions/",
+                "Generate every student-facing file (stubs, self-checks, nbgrader source and "
+                "release notebooks, the sample submission, exercises/CATALOG.md) from "
+                "solutions/. A stub a student edited is kept unless --force.", _build)
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     p.add_argument("--force", action="store_true", help="overwrite stubs a student edited")
-    p.set_defaults(run=_build)
 
-    p = sub.add_parser("release", help="nbgrader generate_assignment: source/chNN_topic -> "
-                                       "release/chNN_topic (`workbook build` does it too)")
+    p = command("release", "nbgrader generate_assignment: source/chNN_topic -> "
+                           "release/chNN_topic (`workbook build` does it too)",
+                "Run nbgrader's generate_assignment on source/chNN_topic/ into "
+                "release/chNN_topic/, the folders handed to students, and register each "
+                "assignment in the course's gradebook.db (the course: the current folder when "
+                "it holds nbgrader_config.py and source/, else the workbook's own).", _release)
     p.add_argument("chapters", nargs="*", help="ch06 or ch06_products; default: all")
-    p.set_defaults(run=_release)
 
-    p = sub.add_parser("export-gradescope", help="a Gradescope autograder zip for chapters")
-    p.add_argument("chapters", nargs="+", help="ch06 ...")
+    p = command("export-gradescope", "a Gradescope autograder zip for chapters",
+                "Build a Gradescope autograder zip (setup.sh, run_autograder, the hidden "
+                "graders) for the chapters named.", _export_gradescope)
+    p.add_argument("chapters", nargs="+", help="ch06 or ch06_products ...")
     p.add_argument("--out", required=True, help="the zip to write, e.g. ch06_gradescope.zip")
-    p.set_defaults(run=_export_gradescope)
 
-    p = sub.add_parser("check", help="run the public self-checks (student view)")
-    p.add_argument("exercises", nargs="*", help="ch06, ch06.matmul or matmul; default: all")
-    p.add_argument("--dir", help="folder with your answers and test_*.py (default: exercises/)")
-    p.set_defaults(run=_check)
+    p = command("check", "run the public self-checks (student view)",
+                "Run the public self-checks (the docstring examples) on a folder of answers: "
+                "one PASS or FAIL line per exercise.", _check)
+    p.add_argument("exercises", nargs="*", help=f"{SELECTORS}; default: all")
+    p.add_argument("--dir", help="folder with your answers and test_*.py (default: the current "
+                                 "folder when it holds them, else the workbook's exercises/)")
 
     sub.add_parser("grade", help="grade submissions with the hidden graders "
                                  "(workbook grade --help)")
 
-    p = sub.add_parser("audit", help="check each grader against known wrong and right answers")
-    p.add_argument("exercises", nargs="*", help="ch06, ch06.matmul or matmul; default: all")
-    p.add_argument("--device", default="cpu")
+    p = command("audit", "check each grader against known wrong and right answers",
+                "Run every grader against the known-wrong implementations in tests/mutants/ "
+                "(each must be rejected) and the correct ones (each must be accepted); exit 1 "
+                "if a grader is fooled.", _audit)
+    p.add_argument("exercises", nargs="*", help=f"{SELECTORS}; default: all")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or mps (default: cpu)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every message")
     p.add_argument("--seeds", type=int, default=1,
                    help="grade under this many student seeds (default 1); with more than "
                         "one the reference solutions are graded too")
-    p.set_defaults(run=_audit)
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["grade"]:  # its own parser: options may come before the submissions

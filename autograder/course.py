@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
 from traitlets import Bool
 
 
@@ -81,6 +82,25 @@ def gradebook(course_dir: Path):
     return Gradebook(f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}")
 
 
+def not_in_gradebook(course_dir: Path, assignment: str) -> str:
+    return (f"{assignment} is not in {Path(course_dir) / 'gradebook.db'}: run `workbook "
+            f"release {assignment}` in {course_dir} first (it registers the assignment)")
+
+
+def in_gradebook(course_dir: Path, assignment: str) -> bool:
+    """Has ``assignment`` been registered (released) in the course's gradebook?"""
+    if not (Path(course_dir) / "gradebook.db").exists():
+        return False
+    from nbgrader.api import MissingEntry
+
+    with gradebook(course_dir) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            return False
+    return True
+
+
 def record_in_gradebook(course_dir: Path, assignment: str, results: list[dict]) -> None:
     """Write engine results (one dict per student, the result-JSON schema) as the auto scores
     of ``assignment``'s grade cells: exercise ``chNN.name`` is the cell ``test_name``.
@@ -99,8 +119,7 @@ def record_in_gradebook(course_dir: Path, assignment: str, results: list[dict]) 
             cells = {cell.name: notebook.name for notebook in gb.find_assignment(assignment)
                      .notebooks for cell in notebook.grade_cells}
         except MissingEntry:
-            raise LookupError(f"{assignment} is not in {course_dir}/gradebook.db: run "
-                              f"`nbgrader generate_assignment {assignment}` first") from None
+            raise LookupError(not_in_gradebook(course_dir, assignment)) from None
         for result in results:
             student = result["student"]
             stamp = Path(course_dir) / "submitted" / student / assignment / "timestamp.txt"
@@ -159,3 +178,36 @@ class HideTestTracebacks(Preprocessor):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}".rstrip(": ")]
         return cell, resources
+
+
+class OverwriteCellsKeepingHiddenTests(OverwriteCells):
+    """nbgrader's OverwriteCells without its false alarm on hidden tests.
+
+    generate_assignment records a test cell's checksum with its hidden tests, and the
+    released cell has them cleared, so plain OverwriteCells warns "checksum ... has
+    changed!" for every test cell of every student (nbgrader issue #1961) and then puts the
+    hidden tests back. Here a locked cell that is exactly the released form of its source
+    gets its source back first, so only a cell a student really changed is reported."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None and cell.cell_type == "code":
+            from nbgrader.api import MissingEntry
+
+            try:
+                source = self.gradebook.find_source_cell(grade_id, self.notebook_id,
+                                                         self.assignment_id)
+            except MissingEntry:
+                source = None
+            if source is not None and source.locked and cell.source == released(source.source):
+                cell.source = source.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+
+def released(source: str) -> str:
+    """A test cell's source as generate_assignment releases it (hidden tests cleared)."""
+    from nbformat.v4 import new_code_cell
+
+    cell = new_code_cell(source)
+    ClearHiddenTests()._remove_hidden_test_region(cell)
+    return cell.source

@@ -10,9 +10,10 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def run(*cmd, cwd=REPO, timeout=600, check=False) -> subprocess.CompletedProcess:
-    """Run a command the way a user would, capturing its output as text."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def run(*cmd, cwd=REPO, timeout=600, check=False, env=None) -> subprocess.CompletedProcess:
+    """Run a command the way a user would, capturing its output as text (``env``: variables
+    added to this process's environment)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env, stdin=subprocess.DEVNULL)
     if check and proc.returncode != 0:

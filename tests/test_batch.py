@@ -152,3 +152,31 @@ def test_unavailable_device_stops_the_batch_with_a_clear_error(tmp_path):
     assert proc.returncode == 2
     assert "--device cuda is not available here (available: cpu)" in proc.stderr
     assert not list((tmp_path / "out").glob("*.json"))
+
+
+def test_ctrl_c_says_what_was_kept_and_the_same_command_resumes(tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group) mid-batch: no traceback, a line that
+    says how many were kept and that the same command resumes; it does."""
+    subs = []
+    for i in range(4):
+        dest = tmp_path / "class" / f"s{i}"
+        shutil.copytree(SAMPLES / "carol", dest)
+        subs.append(dest)
+    out = tmp_path / "out"
+    cmd = [str(_workbook()), "grade", *map(str, subs), "--out", str(out), "--jobs", "1"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("s*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    kept = len(list(out.glob("s*.json")))
+    assert proc.returncode == 130, stdout + stderr
+    assert "Traceback" not in stdout + stderr and "KeyboardInterrupt" not in stderr
+    assert f"interrupted. {kept} of 4 student(s) are graded and kept in {out}; run the same " \
+           "command again to grade the rest." in stderr
+    again = run(*cmd)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"{kept} student(s) already graded" in again.stderr
+    assert len(list(out.glob("s*.json"))) == 4

@@ -1,7 +1,10 @@
-"""The registry against CATALOG.md, the contract: names, argument order, marks, book refs.
+"""The registry against the catalogs: names, argument order, marks, book refs, points.
 
-CATALOG.md lives in the shared folder beside the project (../shared/); chapters not built yet
-are skipped, but every exercise of a built chapter must be there exactly as the catalog says.
+Two catalogs, one line format: the workbook's own ``exercises/CATALOG.md`` (generated from
+the registry by `workbook build`; checked everywhere: the page says what the code does), and
+the contract the project was built to, ``../shared/CATALOG.md`` beside the project, present
+only on the course's own machines; there chapters not built yet are skipped, but every
+exercise of a built chapter must be there exactly as the catalog says.
 """
 import inspect
 import re
@@ -11,7 +14,8 @@ import pytest
 from solutions.registry import load_all
 from tests.conftest import REPO
 
-CATALOG = REPO.parent / "shared" / "CATALOG.md"
+CATALOGS = {"own": REPO / "exercises" / "CATALOG.md",
+            "contract": REPO.parent / "shared" / "CATALOG.md"}
 MARKS = ("vec", "causal", "grad", "rand")
 
 
@@ -28,9 +32,9 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts + [cur] if p.strip()]
 
 
-def _catalog() -> dict[str, dict]:
+def _catalog(path) -> dict[str, dict]:
     entries, chapter = {}, None
-    for line in CATALOG.read_text().splitlines():
+    for line in path.read_text().splitlines():
         if m := re.match(r"## (ch\d\d) ", line):
             chapter = m.group(1)
             continue
@@ -47,17 +51,22 @@ def _catalog() -> dict[str, dict]:
             else:
                 marks.add(t.group(1))
             rest = rest[:t.start()]
+        points = re.search(r"\((\d+(?:\.\d+)?) points?\)\s*$", rest)
         entries[f"{chapter}.{name}"] = {
             "args": [re.split(r"[:=]", a)[0].strip() for a in _split_top(args)],
-            "marks": marks, "ban": ban, "book": book.group(1) if book else ""}
+            "marks": marks, "ban": ban, "book": book.group(1) if book else "",
+            "points": float(points.group(1)) if points else None}
     return entries
 
 
-@pytest.fixture(scope="module")
-def catalog():
-    if not CATALOG.exists():
-        pytest.skip(f"no catalog at {CATALOG}")
-    return _catalog()
+@pytest.fixture(scope="module", params=sorted(CATALOGS))
+def catalog(request):
+    path = CATALOGS[request.param]
+    if not path.exists():
+        pytest.skip(f"the contract {path} sits beside the project only on the course's own "
+                    "machines; the workbook's own catalog (exercises/CATALOG.md) is checked "
+                    "here instead")
+    return _catalog(path)
 
 
 def test_every_exercise_of_a_built_chapter_is_registered(catalog):
@@ -78,3 +87,17 @@ def test_signature_marks_and_book_match_the_catalog(catalog, exercise_id):
     assert {m for m in MARKS if getattr(ex, m)} == entry["marks"]
     assert ex.ban == entry["ban"]
     assert ex.book == entry["book"]
+    assert entry["points"] in (None, ex.points)  # the contract gives no points
+
+
+def test_own_catalog_gives_every_exercise_its_points_and_meaning():
+    text = CATALOGS["own"].read_text()
+    entries = _catalog(CATALOGS["own"])
+    assert sorted(entries) == sorted(load_all())
+    assert all(e["points"] == load_all()[i].points for i, e in entries.items())
+    assert "` - A matrix of ones. (1 point) [P5]" in text  # the docstring's first sentence
+
+
+def test_readme_links_the_own_catalog_not_a_file_a_clone_lacks():
+    readme = (REPO / "README.md").read_text()
+    assert "(exercises/CATALOG.md)" in readme and "../shared/CATALOG.md" not in readme

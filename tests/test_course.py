@@ -74,7 +74,7 @@ def test_record_in_gradebook_sets_each_grade_cell_and_export_shows_it(course):
 def test_record_in_gradebook_needs_the_released_assignment(tmp_path):
     with gradebook(tmp_path):
         pass
-    with pytest.raises(LookupError, match="nbgrader generate_assignment ch06_products"):
+    with pytest.raises(LookupError, match="run `workbook release ch06_products`"):
         record_in_gradebook(tmp_path, TOPIC, [_result("ann", {"ch06.matmul": 1.0})])
 
 

@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import textwrap
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -144,9 +146,43 @@ def _tree_digest(folder) -> dict:
     return out
 
 
-def _sleepers() -> list[str]:
-    ps = subprocess.run(["ps", "-eo", "uid,args"], capture_output=True, text=True).stdout
-    return [ln for ln in ps.splitlines() if "sleep 600" in ln or ln.strip().startswith("6100")]
+BATCH_MARK = "WORKBOOK_TEST_BATCH"
+
+
+def batch_env() -> dict:
+    """An environment variable unique to one batch: every process the batch starts (judges,
+    host, workers, whatever a submission spawns) inherits it, and no other batch has it."""
+    return {BATCH_MARK: uuid.uuid4().hex}
+
+
+def _leftovers(env: dict) -> list[str]:
+    """Processes still running that the batch started with ``env`` (not those of any other
+    `workbook grade` on the machine, whose workers have the same user ids)."""
+    mark = f"{BATCH_MARK}={env[BATCH_MARK]}".encode()
+    left = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if mark in (proc / "environ").read_bytes().split(b"\0"):
+                args = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                left.append(f"{proc.name}: {args.strip()}")
+        except OSError:  # gone, or not ours to read (a batch of another user)
+            continue
+    return left
+
+
+def test_leftover_check_sees_only_its_own_batch():
+    """Another batch's sleeping process (as ps sees it, the same as a cheat's) is not this
+    batch's leftover; one that carries this batch's mark is."""
+    ours = batch_env()
+    other = subprocess.Popen(["sleep", "600"], env={**os.environ, **batch_env()})
+    mine = subprocess.Popen(["sleep", "600"], env={**os.environ, **ours})
+    try:
+        assert _leftovers(ours) == [f"{mine.pid}: sleep 600"]
+    finally:
+        for p in (other, mine):
+            p.kill()
+            p.wait()
+    assert _leftovers(ours) == []
 
 
 @pytest.fixture(scope="module")
@@ -162,11 +198,12 @@ def hostile_batch(tmp_path_factory):
     before = {**_tree_digest(REPO / "autograder"), **_tree_digest(REPO / "solutions"),
               **_tree_digest(course), **_tree_digest(HONEST)}
     out = tmp / "out"
+    env = batch_env()
     proc = run(_workbook(), "grade", HONEST, *subs, "--out", out, "--timeout", "3",
-               "--jobs", "2", cwd=course)
+               "--jobs", "2", cwd=course, env=env)
     after = {**_tree_digest(REPO / "autograder"), **_tree_digest(REPO / "solutions"),
              **_tree_digest(course), **_tree_digest(HONEST)}
-    return tmp, out, table, proc, before, after
+    return tmp, out, table, proc, before, after, env
 
 
 def _result(out, student):
@@ -214,10 +251,10 @@ def test_hostile_case_scores_what_it_earns_and_feedback_says_why(hostile_batch, 
 
 
 def test_nothing_outside_scratch_changed(hostile_batch):
-    tmp, out, table, proc, before, after = hostile_batch
+    tmp, out, table, proc, before, after, env = hostile_batch
     assert before == after
     assert not (tmp / "pwned.txt").exists()
-    assert not _sleepers(), "a worker left a process running"
+    assert not _leftovers(env), "a worker left a process running"
 
 
 def test_feedback_never_quotes_grader_source(hostile_batch):
@@ -277,9 +314,10 @@ def test_weaker_levels_still_stop_every_cheat(tmp_path, level):
         subs.append(tmp_path / "class" / student)
     out = tmp_path / "out"
     before = {**_tree_digest(REPO / "autograder"), **_tree_digest(course)}
+    env = batch_env()
     proc = subprocess.run([str(_workbook()), "grade", str(HONEST), *map(str, subs), "--out",
                            str(out), "--timeout", "3"], cwd=course, capture_output=True,
-                          text=True, env={**os.environ, "WORKBOOK_ISOLATION": level})
+                          text=True, env={**os.environ, "WORKBOOK_ISOLATION": level, **env})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _result(out, "alice")["score"] == _result(out, "alice")["max_score"]
     for student in ["alice", *WEAK_LEVEL_CASES]:
@@ -293,4 +331,4 @@ def test_weaker_levels_still_stop_every_cheat(tmp_path, level):
         assert words.lower() in feedback, (student, feedback)
     assert before == {**_tree_digest(REPO / "autograder"), **_tree_digest(course)}
     assert not (tmp_path / "pwned.txt").exists()
-    assert not _sleepers()
+    assert not _leftovers(env)

@@ -116,3 +116,68 @@ def test_notebook_cell_that_does_not_parse_costs_only_its_exercise(tmp_path):
     assert "SyntaxError" in by_id["ch06.matmul"]["checks"][0]["message"]
     assert {e["status"] for i, e in by_id.items() if i != "ch06.matmul"} == {"passed"}
     assert len(by_id) == 14  # --only ch06
+
+
+def test_unreadable_submissions_are_marked_not_silently_missing(tmp_path):
+    """An empty folder, a binary .py, a corrupt notebook and a README.md handed in: each is
+    marked unreadable (which file, why) in its JSON and feedback, the summary warns, and the
+    honest student in the same batch is graded as usual."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "binary").mkdir()
+    (tmp_path / "binary" / "ch06_products.py").write_bytes(b"\x7fELF\x00\x01\x02" * 40)
+    (tmp_path / "corrupt").mkdir()
+    (tmp_path / "corrupt" / "ch06_products.ipynb").write_text('{"cells": [ {"cell_ty')
+    (tmp_path / "readme").mkdir()
+    (tmp_path / "readme" / "README.md").write_text("# my answers are in my other folder\n")
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "answers.py").write_text("def matmul(a, b):\n    return a @ b\n")
+    (tmp_path / "half" / "notes.ipynb").write_text("not json")
+    (tmp_path / "half" / "later.py").write_text("")  # empty beside answers: no warning
+    subs = [tmp_path / n for n in ("empty", "binary", "corrupt", "half")]
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", *subs, tmp_path / "readme" / "README.md", "--out", out,
+               "--only", "ch06")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = {"empty": "holds no .py file or notebook", "binary": "binary data",
+                "corrupt": "not a notebook", "README": "not a .py file or a notebook"}
+    for student, why in expected.items():
+        r = _result(out, student)
+        assert r["unreadable"]["nothing_to_grade"] and why in r["unreadable"]["message"]
+        fb = (out / "feedback" / f"{student}.md").read_text()
+        assert "Your submission could not be read" in fb and why in fb
+        assert "no function named" not in fb
+        assert why in (out / "feedback" / f"{student}.html").read_text()
+        assert f"warning: {student}: submission unreadable" in proc.stdout
+    half = _result(out, "half")
+    assert half["unreadable"] == {"files": {"notes.ipynb": half["unreadable"]["files"][
+        "notes.ipynb"]}, "nothing_to_grade": False, "message": half["unreadable"]["message"]}
+    assert {e["id"]: e["status"] for e in half["exercises"]}["ch06.matmul"] == "passed"
+    assert "Files that could not be read" in (out / "feedback" / "half.md").read_text()
+
+
+def test_feedback_says_each_thing_once(tmp_path):
+    """A student who handed in one chapter, one exercise of it not attempted: one line for
+    that exercise (not one per check) and the other chapters' exercises grouped by chapter
+    (not one "not found" line each)."""
+    from autograder.course import with_answers
+
+    nb = json.loads((REPO / "samples/submissions/alice/ch13_attention.ipynb").read_text())
+    nb = with_answers(nb, {"multi_head_attention": "def multi_head_attention(*args):\n"
+                                                   "    raise NotImplementedError()\n"})
+    (tmp_path / "fay").mkdir()
+    (tmp_path / "fay" / "ch13_attention.ipynb").write_text(json.dumps(nb))
+    out = tmp_path / "out"
+    proc = run(_workbook(), "grade", tmp_path / "fay", "--out", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    r = _result(out, "fay")
+    mha = next(e for e in r["exercises"] if e["id"] == "ch13.multi_head_attention")
+    assert sum(not c["passed"] for c in mha["checks"]) > 1  # the JSON keeps every check
+    for page in ("fay.md", "fay.html"):
+        text = (out / "feedback" / page).read_text()
+        assert text.count("multi_head_attention") == 1, page
+        assert text.count("not implemented yet") + text.count("NotImplementedError") == 1
+        assert "no function named" not in text
+    md = (out / "feedback" / "fay.md").read_text()
+    others = sorted({e.id.split(".")[0] for e in select(None)} - {"ch13"})
+    found = [ln for ln in md.splitlines() if ln.startswith("- ch") and ": " in ln]
+    assert [ln.split(":")[0][2:] for ln in found] == others

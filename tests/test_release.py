@@ -93,3 +93,12 @@ def test_stale_release_fails_the_check_and_workbook_release_renews_it(course, ca
     assert nb.read_bytes() == (REPO / "release/ch06_products/ch06_products.ipynb").read_bytes()
     assert not (course / "release" / "ch06_products" / "notes.txt").exists()
     assert release(["ch99"], course) == 2
+
+
+def test_exercise_headings_say_what_the_book_reference_means():
+    cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"])
+             for c in _notebook("ch13_attention")["cells"]}
+    statement = cells["project_qkv_statement"]
+    assert "[P" not in statement.splitlines()[0]
+    assert load_all()["ch13.project_qkv"].book == "P91, P94, P104, seed"
+    assert "*From the book: problems 91, 94 and 104, and its README demos.*" in statement

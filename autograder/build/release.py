@@ -17,11 +17,14 @@ from pathlib import Path
 CONFIG = "nbgrader_config.py"
 
 
-def generate(sources: dict[str, dict[str, str]], config: Path | None) -> dict[str, dict[str, str]]:
+def generate(sources: dict[str, dict[str, str]], config: Path | None,
+             gradebook: Path | None = None) -> dict[str, dict[str, str]]:
     """Run generate_assignment on ``{topic: {file name: text}}`` source folders and return
     the released ``{topic: {file name: text}}``.
 
-    ``config`` is the course's nbgrader_config.py (None: nbgrader's defaults)."""
+    ``config`` is the course's nbgrader_config.py (None: nbgrader's defaults); with
+    ``gradebook`` (a course's gradebook.db) each assignment and its cells are registered
+    there, as a plain ``nbgrader generate_assignment`` in that course does."""
     try:
         from nbgrader.converters import GenerateAssignment
         from nbgrader.coursedir import CourseDirectory
@@ -42,9 +45,14 @@ def generate(sources: dict[str, dict[str, str]], config: Path | None) -> dict[st
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
         cfg.CourseDirectory.root = str(course)
-        # a release is a build step: no gradebook (nbgrader's --no-db sets both)
-        cfg.GenerateAssignment.no_database = True
-        cfg.SaveCells.enabled = False
+        if gradebook is None:  # a build step: no gradebook (nbgrader's --no-db sets both)
+            cfg.GenerateAssignment.no_database = True
+            cfg.SaveCells.enabled = False
+        else:
+            from autograder.course import ensure_alembic_on_path
+
+            ensure_alembic_on_path()  # nbgrader's gradebook runs `alembic`
+            cfg.CourseDirectory.db_url = f"sqlite:///{gradebook.resolve()}"
         cfg.GenerateAssignment.force = True
         log = logging.getLogger("workbook.release")
         log.setLevel(logging.WARNING)
@@ -68,7 +76,9 @@ def read_sources(repo: Path, topics: list[str]) -> dict[str, dict[str, str]]:
 
 def release(chapters: list[str] | None, repo: Path) -> int:
     """``workbook release [chNN...]``: generate_assignment from ``source/`` into ``release/``
-    for the chapters named (default: all), replacing each release folder whole."""
+    for the chapters named (default: all), replacing each release folder whole, and each
+    assignment registered in the course's ``gradebook.db`` (what autograde and
+    ``workbook grade --nbgrader`` need)."""
     topics = sorted(p.name for p in (repo / "source").iterdir() if p.is_dir()
                     and (not chapters or p.name[:4] in chapters or p.name in chapters))
     unknown = [c for c in chapters or [] if not any(t == c or t[:4] == c for t in topics)]
@@ -76,7 +86,8 @@ def release(chapters: list[str] | None, repo: Path) -> int:
         print(f"no source folder for {', '.join(unknown)} under source/ "
               "(run `workbook build` first)")
         return 2
-    for topic, files in generate(read_sources(repo, topics), repo / CONFIG).items():
+    for topic, files in generate(read_sources(repo, topics), repo / CONFIG,
+                                 gradebook=repo / "gradebook.db").items():
         folder = repo / "release" / topic
         for old in folder.glob("*"):
             if old.is_file() and old.name not in files:
@@ -84,5 +95,5 @@ def release(chapters: list[str] | None, repo: Path) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
-        print(f"released {topic}: {', '.join(files)}")
+        print(f"released {topic}: {', '.join(files)}; registered in {repo / 'gradebook.db'}")
     return 0

@@ -21,6 +21,7 @@ import os
 import re
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -195,6 +196,9 @@ def grade_all(jobs: list[dict], out: Path, n_jobs: int, opts: dict, quiet: bool)
                         job, "the grading engine failed twice on this submission; see "
                              f"{logs}"))
                 progress.step(read_result(Path(job["result"])), job["student"])
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut clean-up
+        raise
     finally:
         pool.close()
         host.kill()
@@ -253,7 +257,9 @@ def summary(results: list[dict]) -> dict:
     return {"students": [{"student": r["student"], "score": r["score"],
                           "max_score": r["max_score"],
                           "statuses": {s: sum(e["status"] == s for e in r["exercises"])
-                                       for s in STATUSES}} for r in results],
+                                       for s in STATUSES},
+                          **({"unreadable": r["unreadable"]["message"]}
+                             if r.get("unreadable") else {})} for r in results],
             "exercises": per_ex,
             "mean": round(sum(r["score"] for r in results) / n, 3) if n else 0.0,
             "max_score": max((r["max_score"] for r in results), default=0.0)}
@@ -274,6 +280,9 @@ def print_table(s: dict) -> None:
         print(f"{e['id']:{ew}}  {100 * e['pass_rate']:8.0f}%  {e['mean']:>5g}/{e['max_score']:g}")
     print(f"\n{len(s['students'])} student(s), {len(s['exercises'])} exercises, class mean "
           f"{s['mean']:g}/{s['max_score']:g}")
+    for r in s["students"]:
+        if r.get("unreadable"):
+            print(f"warning: {r['student']}: submission unreadable, {r['unreadable']}")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -297,7 +306,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--memory", type=int, default=2048,
                     help="MiB a worker may allocate beyond torch itself (default 2048)")
     ap.add_argument("--only", action="append", default=[], metavar="SEL",
-                    help="grade only these exercises: ch06, ch06.matmul or matmul "
+                    help="grade only these exercises: ch06, ch06_products, ch06.matmul or matmul "
                          "(repeatable; default: every exercise)")
     ap.add_argument("--nbgrader", metavar="ASSIGNMENT",
                     help="grade nbgrader's submitted/*/ASSIGNMENT/ of the course in the current "
@@ -317,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_intermixed_args(argv)  # options may come before or after the paths
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 64:
         ap.error("--jobs must be at least 1, --timeout positive and --memory at least 64")
+    from autograder.cli import plain_selectors
+
+    args.only = plain_selectors(args.only)
     if args.nbgrader:
         return _nbgrader(ap, args)
     if not args.submissions:
@@ -335,7 +347,8 @@ def _nbgrader(ap, args) -> int:
     """``submitted/<student>/<assignment>/`` graded by the engine, scores into the gradebook."""
     if args.submissions or args.student:
         ap.error("--nbgrader finds the submissions itself: give no paths and no --student")
-    from autograder.course import nbgrader_submissions, record_in_gradebook
+    from autograder.course import (in_gradebook, nbgrader_submissions, not_in_gradebook,
+                                   record_in_gradebook)
 
     course, assignment = args.course.resolve(), args.nbgrader
     if "_" not in assignment:  # ch06 -> ch06_products, as the course names it
@@ -343,10 +356,13 @@ def _nbgrader(ap, args) -> int:
                         {p.name for p in (course / "source").glob(f"{assignment}_*")})
         if len(topics) == 1:
             assignment = topics[0]
+    problem = nbgrader_problem(course, assignment)  # before grading anyone
+    if problem is None and not in_gradebook(course, assignment):
+        problem = not_in_gradebook(course, assignment)
+    if problem:
+        print(f"workbook grade: --nbgrader {args.nbgrader}: {problem}", file=sys.stderr)
+        return 2
     named = nbgrader_submissions(course, assignment)
-    if not named:
-        ap.error(f"no submissions in {course}/submitted/*/{assignment}/ (run `nbgrader "
-                 f"collect {assignment}` first, or give --course)")
     args.out = args.out or course / "graded" / assignment
     args.only = args.only or [assignment.split("_", 1)[0]]
     args.hide = [course]  # its gradebook, source/, autograded/: never for a worker
@@ -364,6 +380,30 @@ def _nbgrader(ap, args) -> int:
               f"({assignment}): formgrader, `nbgrader generate_feedback` and `nbgrader export`"
               " show them")
     return code
+
+
+def interrupted(out: Path, ids: list[str]) -> int:
+    """Ctrl-C: say what was kept and how to go on (the same command resumes)."""
+    kept = sum(read_result(out / f"{fid}.json") is not None for fid in ids)
+    print(f"\nworkbook grade: interrupted. {kept} of {len(ids)} student(s) are graded and "
+          f"kept in {out}; run the same command again to grade the rest.", file=sys.stderr)
+    return 130
+
+
+def nbgrader_problem(course: Path, assignment: str) -> str | None:
+    """What is missing before ``assignment`` can be graded in ``course``, with the fix."""
+    if not (course / "nbgrader_config.py").exists():
+        return f"{course} is not an nbgrader course (no nbgrader_config.py): give --course"
+    submitted = any(p.is_dir() for p in (course / "submitted").glob(f"*/{assignment}"))
+    if not submitted and not (course / "source" / assignment).is_dir():
+        have = sorted({p.name for p in [*(course / "source").glob("ch*"),
+                                        *(course / "submitted").glob("*/ch*")] if p.is_dir()})
+        return (f"no assignment {assignment} in {course} (assignments: "
+                f"{', '.join(have) or 'none'}; `workbook build` makes them)")
+    if not submitted:
+        return (f"no submissions in {course}/submitted/*/{assignment}/ (run `nbgrader "
+                f"collect {assignment}` first, or give --course)")
+    return None
 
 
 def known_exercises() -> list[str]:
@@ -413,6 +453,8 @@ def run(named: list[tuple[str, Path]], args) -> int:
     except Fatal as exc:
         print(f"workbook grade: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted(out, ids)
     on_disk = {p.stem: r for p in out.glob("*.json") if (r := read_result(p)) is not None}
     results = [on_disk[fid] for fid in ids if fid in on_disk]  # this batch's students
     for r in results:
@@ -423,5 +465,6 @@ def run(named: list[tuple[str, Path]], args) -> int:
         print(json.dumps(s, indent=1))
     else:
         print_table(s)
-        print(f"results: {out}/<student>.json, {out}/grades.csv, {out}/feedback/<student>.md")
+        print(f"results: {out}/<student>.json, {out}/grades.csv, "
+              f"{out}/feedback/<student>.md and .html")
     return 0 if len(results) == len(named) else 1

@@ -24,6 +24,7 @@ import torch
 
 from autograder import __version__
 from autograder.engine import sandbox
+from autograder.engine.intake import unreadable_entry
 from autograder.engine.batch import write_json
 from autograder.engine.remote import REPO, Host, RemoteSubmission, WorkerLost, prepare_scratch
 from autograder.engine.static import banned_names, file_sources
@@ -103,6 +104,14 @@ class Judge:
         path = path.resolve()
         root = path if path.is_dir() else path.parent
         files = [f.relative_to(root) for f in submission_files(path)]
+        unreadable = unreadable_entry(path, files, root)
+        if unreadable and unreadable["nothing_to_grade"]:  # no worker for nothing to run
+            why = f"not graded: the submission could not be read ({unreadable['message']})"
+            return result(student, path, self.device,
+                          [unscored(ex, "missing", "found", why) for ex in self.exercises],
+                          unreadable=unreadable)
+        if unreadable:
+            files = [f for f in files if str(f) not in unreadable["files"]]
         # the scratch folder belongs to the worker's own user id, where it gets one (at the
         # other levels it keeps the grader's: in a user namespace, a file owned by an id the
         # namespace does not map cannot be opened even by its "root")
@@ -121,6 +130,7 @@ class Judge:
             shutil.rmtree(self.base / "s", ignore_errors=True)
         return result(student, path, self.device, entries, isolation=sub.isolation,
                       seconds=round(time.monotonic() - started, 2),
+                      **({"unreadable": unreadable} if unreadable else {}),
                       **({"output": output} if output else {}))
 
     def _grade_one(self, sub: RemoteSubmission, ex, root: Path, student: str) -> dict:

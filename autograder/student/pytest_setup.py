@@ -4,5 +4,5 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from selfcheck import (pytest_configure, pytest_runtest_logreport,  # noqa: E402,F401
-                       pytest_terminal_summary)
+from selfcheck import (pytest_collection_modifyitems, pytest_configure,  # noqa: E402,F401
+                       pytest_runtest_logreport, pytest_terminal_summary)

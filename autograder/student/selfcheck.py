@@ -45,12 +45,14 @@ def notebook_trees(path: str | Path, errors: list | None = None) -> list[ast.Mod
     cell)."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     trees = []
+    number = 0
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             continue
+        number += 1
         src = cell.get("source", "")
         src = "".join(src) if isinstance(src, list) else src
         lines = ["" if ln.lstrip().startswith(("%", "!")) else ln for ln in src.splitlines()]
@@ -60,7 +62,8 @@ def notebook_trees(path: str | Path, errors: list | None = None) -> list[ast.Mod
             if errors is None:
                 raise SyntaxError(f"{Path(path).name}: a code cell does not parse: {exc}") \
                     from None
-            errors.append(f"SyntaxError: {exc}")
+            where = meta.get("grade_id") or f"code cell {number}"
+            errors.append(f"SyntaxError in the cell {where}: {plain_syntax_error(exc)}")
             continue
         kept = [node for node in tree.body if isinstance(node, DEFINITIONS)
                 and not (isinstance(node, ast.ImportFrom) and node.module == "selfcheck")]
@@ -69,37 +72,80 @@ def notebook_trees(path: str | Path, errors: list | None = None) -> list[ast.Mod
     return trees
 
 
-def notebook_source(path: str | Path) -> str:
+def notebook_source(path: str | Path, errors: list | None = None) -> str:
     """The definitions of every code cell as one source (see ``notebook_cells``)."""
-    return "\n\n".join(notebook_cells(path)) + "\n"
+    return "\n\n".join(notebook_cells(path, errors)) + "\n"
+
+
+def plain_syntax_error(exc: SyntaxError) -> str:
+    """A syntax error as a beginner reads it: the line, what is wrong, the line's text."""
+    text = (exc.text or "").strip()
+    return f"line {exc.lineno}: {exc.msg}" + (f": {text}" if text else "")
+
+
+def _error_line(exc: BaseException, filename: str) -> str:
+    """The line of ``filename`` where ``exc`` was raised, as "line N: " (or "")."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"line {line}: " if line else ""
+
+
+def _load_problem(exc: BaseException, path: Path) -> str:
+    """Why ``path`` could not be loaded, in one sentence."""
+    if isinstance(exc, SyntaxError):
+        return f"{path.name} does not parse, {plain_syntax_error(exc)}"
+    return (f"{path.name} stopped while loading, {_error_line(exc, str(path))}"
+            f"{type(exc).__name__}: {exc}")
 
 
 def load_answers(folder: str | Path, topic: str) -> types.ModuleType:
-    """Your answers for ``topic`` ("ch06_products") as a module, from .py or .ipynb."""
+    """Your answers for ``topic`` ("ch06_products") as a module, from .py or .ipynb.
+
+    A file that does not load (a syntax error, an error while it runs) still gives a module:
+    its ``__load_errors__`` say where and why, and each exercise's check reports it, so the
+    other chapters are still checked."""
     folder = Path(folder)
     py, nb = folder / f"{topic}.py", folder / f"{topic}.ipynb"
     name = f"_answers_{topic}"
     if py.exists():
         spec = importlib.util.spec_from_file_location(name, py)
         module = importlib.util.module_from_spec(spec)
+        module.__load_errors__ = []
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the student's file: reported by each check instead
+            module.__load_errors__.append(_load_problem(exc, py))
         return module
     if nb.exists():
         module = types.ModuleType(name)
         module.__file__ = str(nb)
-        exec(compile(notebook_source(nb), str(nb), "exec"), module.__dict__)
+        errors: list[str] = []
+        try:
+            source = notebook_source(nb, errors)
+            exec(compile(source, str(nb), "exec"), module.__dict__)
+        except Exception as exc:
+            errors.append(_load_problem(exc, nb))
+        module.__load_errors__ = [e if e.startswith(nb.name) else f"{nb.name}: {e}"
+                                  for e in errors]
         return module
     raise FileNotFoundError(f"neither {py.name} nor {nb.name} is in {folder}")
 
 
 def answer(module: types.ModuleType, name: str):
-    """Your function ``name``, or a stand-in that says it is missing when called."""
+    """Your function ``name``, or a stand-in that says why it is missing when called."""
     fn = getattr(module, name, None)
     if callable(fn):
         return fn
+    problems = getattr(module, "__load_errors__", [])
 
     def missing(*args, **kwargs):
+        if problems:
+            raise SelfCheckFailed(f"{name} could not be loaded: {'; '.join(problems)}")
         raise NameError(f"{name} is not defined in your answers (is it spelled {name}?)")
 
     return missing
@@ -156,6 +202,8 @@ def compare(got, want) -> str | None:
 def expect(call: str, got_fn, want) -> None:
     try:
         got = got_fn()
+    except SelfCheckFailed:  # a file that did not load: its own message
+        raise
     except NotImplementedError:
         raise SelfCheckFailed(f"{call}: not implemented yet") from None
     except Exception as exc:  # the student's bug, reported as a failed check
@@ -168,6 +216,8 @@ def expect(call: str, got_fn, want) -> None:
 def expect_raises(call: str, got_fn, exc_type: type) -> None:
     try:
         got = got_fn()
+    except SelfCheckFailed:
+        raise
     except exc_type:
         return
     except NotImplementedError:
@@ -181,6 +231,8 @@ def expect_raises(call: str, got_fn, exc_type: type) -> None:
 def expect_true(call: str, got_fn, predicate, says: str) -> None:
     try:
         out = got_fn()
+    except SelfCheckFailed:
+        raise
     except NotImplementedError:
         raise SelfCheckFailed(f"{call}: not implemented yet") from None
     except Exception as exc:
@@ -193,16 +245,16 @@ def expect_true(call: str, got_fn, predicate, says: str) -> None:
         raise SelfCheckFailed(f"{call}: expected {says}, got {_describe(out)}")
 
 
-def run_notebook_check(name: str, checks) -> bool:
-    """Run one exercise's examples (callables) and print a single PASS/FAIL line."""
+def run_notebook_check(name: str, checks) -> None:
+    """Run one exercise's examples (callables) and print a single PASS/FAIL line (and return
+    nothing, so the cell shows that line only)."""
     for check in checks:
         try:
             check()
         except SelfCheckFailed as exc:
             print(f"FAIL {name}: {exc}")
-            return False
+            return
     print(f"PASS {name}")
-    return True
 
 
 # -- pytest: one line per exercise ------------------------------------------------------------
@@ -228,6 +280,15 @@ def pytest_configure(config):
     config.option.reportchars = ""  # the one-line summary below replaces pytest's
 
 
+_CHAPTERS: dict[str, str] = {}  # test file -> its chapter's heading
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        _CHAPTERS[path] = getattr(item.module, "CHAPTER", Path(path).stem.removeprefix("test_"))
+
+
 def pytest_runtest_logreport(report):
     if not _ACTIVE:
         return
@@ -240,14 +301,19 @@ def pytest_runtest_logreport(report):
         exc = getattr(report.longrepr, "reprcrash", None)
         msg = exc.message if exc is not None else str(report.longrepr)
         line = f"FAIL {name}: {msg.split('SelfCheckFailed: ', 1)[-1]}"
-    _LINES.append(line)
+    path = report.nodeid.split("::")[0]
+    _LINES.append((_CHAPTERS.get(path, Path(path).stem.removeprefix("test_")), line))
 
 
-_LINES: list[str] = []
+_LINES: list[tuple[str, str]] = []  # (chapter heading, line)
 
 
 def pytest_terminal_summary(terminalreporter):
     if _LINES:
         terminalreporter.write_sep("=", "self-check: one line per exercise")
-        for line in _LINES:
+        chapter = None
+        for heading, line in _LINES:
+            if heading != chapter:
+                chapter = heading
+                terminalreporter.write_line(f"\n{heading}")
             terminalreporter.write_line(line)
