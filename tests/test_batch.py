@@ -180,3 +180,34 @@ def test_ctrl_c_says_what_was_kept_and_the_same_command_resumes(tmp_path):
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"{kept} student(s) already graded" in again.stderr
     assert len(list(out.glob("s*.json"))) == 4
+
+
+def test_a_judge_that_answers_ready_and_done_in_one_write_is_heard(tmp_path, monkeypatch):
+    """'ready' and 'done' arriving in one chunk once left 'done' in a file buffer that the
+    selector never reported again: the batch waited forever on an empty submission."""
+    import selectors
+    import subprocess
+    import sys
+    import time
+
+    from autograder.engine import batch
+
+    script = ("import sys\nline = sys.stdin.readline()\n"
+              "sys.stdout.write('{\"ready\": true}\\n{\"done\": \"x\"}\\n')\nsys.stdout.flush()\n"
+              "sys.stdin.read()\n")
+
+    def fake_start(self, slot):
+        proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.pending[slot] = b""
+        self.sel.register(proc.stdout, selectors.EVENT_READ, slot)
+        return proc
+
+    monkeypatch.setattr(batch.JudgePool, "_start", fake_start)
+    pool = batch.JudgePool(1, {}, tmp_path)
+    pool.give(0, {"student": "x"})
+    done, deadline = [], time.monotonic() + 20
+    while not done and time.monotonic() < deadline:
+        done += [job for job, ok in pool.finished() if ok]
+    pool.close()
+    assert done == [{"student": "x"}]

@@ -79,6 +79,7 @@ class JudgePool:
     def __init__(self, n: int, opts: dict, logs: Path):
         self.opts, self.logs = opts, logs
         self.sel = selectors.DefaultSelector()
+        self.pending: dict[int, bytes] = {}  # what a judge wrote after its last full line
         self.judges: list[subprocess.Popen] = [self._start(slot) for slot in range(n)]
         self.busy: dict[int, dict] = {}
 
@@ -89,6 +90,7 @@ class JudgePool:
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                                 env=env, text=True, bufsize=1)
         err.close()
+        self.pending[slot] = b""
         self.sel.register(proc.stdout, selectors.EVENT_READ, slot)
         return proc
 
@@ -107,16 +109,20 @@ class JudgePool:
         """Yield (job, ok) as judges report; a judge that dies is restarted."""
         for key, _ in self.sel.select(timeout=1.0):
             slot = key.data
-            line = key.fileobj.readline()
-            if line:
-                try:
-                    msg = json.loads(line)
-                except ValueError:
-                    continue
-                if "done" in msg and slot in self.busy:
-                    yield self.busy.pop(slot), True
-                if "fatal" in msg:  # a setting no judge can work with: stop the batch
-                    raise Fatal(str(msg["fatal"]))
+            # raw reads, every whole line at once: "ready" and "done" can arrive in one chunk,
+            # and a line left in a file object's buffer would never wake the selector again
+            data = os.read(key.fileobj.fileno(), 1 << 16)
+            if data:
+                *lines, self.pending[slot] = (self.pending[slot] + data).split(b"\n")
+                for line in lines:
+                    try:
+                        msg = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "done" in msg and slot in self.busy:
+                        yield self.busy.pop(slot), True
+                    if "fatal" in msg:  # a setting no judge can work with: stop the batch
+                        raise Fatal(str(msg["fatal"]))
                 continue
             self.sel.unregister(key.fileobj)  # the judge died
             self.judges[slot].wait()
