@@ -139,10 +139,11 @@ def main() -> int:
         only = run_engine(root, correct, root / "graded_correct", args.timeout)
         print(f"  only the {len(correct)} correct ones: {only:.1f} s wall with 2 jobs = "
               f"{only * 2 / len(correct):.2f} core-seconds each (start-up included)")
-        two = run_engine(root, correct[:2], root / "graded_two", args.timeout)
-        print(f"  two correct ones: {two:.1f} s wall (start-up, and one student per judge); so "
-              f"each further correct one costs {(only - two) * 2 / (len(correct) - 2):.2f} "
-              f"core-seconds")
+        if len(correct) > 2:  # the marginal cost needs a batch larger than two
+            two = run_engine(root, correct[:2], root / "graded_two", args.timeout)
+            print(f"  two correct ones: {two:.1f} s wall (start-up, and one student per "
+                  f"judge); so each further correct one costs "
+                  f"{(only - two) * 2 / (len(correct) - 2):.2f} core-seconds")
         if args.skip_nbgrader:
             return 0
         nb_s = run_nbgrader(root, topics, args.nbgrader_timeout)
