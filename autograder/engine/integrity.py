@@ -485,20 +485,33 @@ def function_findings(src: Source, function: str, *, marked: bool) -> list[Findi
         if name in seen or name not in src.defs:
             continue
         seen.add(name)
+        own, calls = _checked_def(src, name)
+        found += own
+        todo += calls
+    return _ordered(found, leaves=marked)
+
+
+def _checked_def(src: Source, name: str) -> tuple[list[Finding], list[str]]:
+    """(findings, top-level names it uses) of one def, once per source: a submission's file is
+    read for each of its 166 exercises, and its helpers for every exercise that calls them."""
+    memo = src.__dict__.setdefault("_checked", {})
+    if name not in memo:
         node, cell = src.defs[name]
         checker = _Checker(src, cell)
         checker.visit(node)
-        found += checker.found
-        todo += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in src.defs]
-    return _ordered(found, leaves=marked)
+        memo[name] = (checker.found, [n.id for n in ast.walk(node)
+                                      if isinstance(n, ast.Name) and n.id in src.defs])
+    return memo[name]
 
 
 def module_findings(src: Source) -> list[Finding]:
     """The integrity findings of the module-level statements (outside any def or class body):
     what runs at import time, before any traced call."""
-    found = []
-    for node, cell in src.statements:
-        checker = _Checker(src, cell, module_level=True)
-        checker.visit(node)
-        found += checker.found
-    return _ordered(found, leaves=False)
+    if "_module" not in src.__dict__:
+        found = []
+        for node, cell in src.statements:
+            checker = _Checker(src, cell, module_level=True)
+            checker.visit(node)
+            found += checker.found
+        src.__dict__["_module"] = _ordered(found, leaves=False)
+    return list(src.__dict__["_module"])
