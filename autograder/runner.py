@@ -266,7 +266,7 @@ class InProcess(Implementation):
 
     def static_view(self, name: str):
         """Loaded files are read as files; functions handed over in a mapping (the mutants,
-        solutions/) by their own source and that of the functions beside them."""
+        solutions/) by their own source and that of the functions they call by name."""
         from autograder.engine.integrity import Source
 
         files = getattr(self, "files", None)
