@@ -186,6 +186,23 @@ class Grading:
         for args, out in zip(cases, outs):
             self.expect(check, args, self.oracle64(oracle, *args), outcome=out, **opts)
 
+    def raises(self, check: str, args: tuple, exc: str, why: str) -> None:
+        """The call must raise ``exc`` (an exception class name) because ``why`` (a phrase:
+        "ragged rows (lengths [3, 2])" reads "... but ragged rows must raise ValueError")."""
+        out = self.impl.call(self.ex.name, *args, trace=self.traced)
+        if out.missing or out.not_implemented:
+            self.judged(check, args, out)
+            return
+        call = self.call_text(args)
+        if out.error is None:
+            self.check(check, False, f"{call} returned {show(out.value)}, but {why} must raise "
+                                     f"{exc}")
+        elif out.error.split(":")[0] != exc:
+            self.check(check, False, f"{call} raised {out.error}; {why} must raise {exc}: check "
+                                     f"for it yourself and raise {exc}")
+        else:
+            self.check(check, True)
+
     def large_scores(self, args: tuple, oracle: Callable, *, exponent: float,
                      scale: float = 0.0, check: str = "large_scores", **opts) -> Outcome | None:
         """``expect`` on inputs whose softmax scores reach about +-``exponent`` (CATALOG.md:

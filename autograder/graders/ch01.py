@@ -17,7 +17,6 @@ import numpy as np
 import torch
 
 from autograder.checks import rand
-from autograder.checks.compare import show
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
 
@@ -59,22 +58,6 @@ def _made(g, check: str, args: tuple, want: torch.Tensor, mistakes=None, hint: s
     return out
 
 
-def _raises(g, check: str, args: tuple, exc: str, why: str) -> None:
-    """The call must raise ``exc`` (an exception class name) because ``why``."""
-    out = g.impl.call(g.ex.name, *args)
-    if out.missing or out.not_implemented:
-        g.call(check, *args)
-        return
-    call = g.call_text(args)
-    if out.error is None:
-        g.check(check, False, f"{call} returned {show(out.value)}, but {why} must raise {exc}")
-    elif out.error.split(":")[0] != exc:
-        g.check(check, False, f"{call} raised {out.error}; {why} must raise {exc}: check for it "
-                              f"yourself and raise {exc}")
-    else:
-        g.check(check, True)
-
-
 # -- creating tensors from values ----------------------------------------------------------
 
 def _values(g, *shape: int) -> torch.Tensor:
@@ -114,7 +97,7 @@ def matrix_from_rows(g):
     row = _values(g, max(a, b) + 1).tolist()
     for lengths in ((a, a - 1), (a, a + 1), (b, b, b - 1), (a, a + 2, a), (2, 0)):
         rows = [row[:k] for k in lengths]
-        _raises(g, "ragged_rows", (rows,), "ValueError",
+        g.raises("ragged_rows", (rows,), "ValueError",
                 f"ragged rows (lengths {list(lengths)})")
 
 

@@ -16,7 +16,6 @@ import torch
 from autograder.checks.compare import show
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch01 import _raises
 
 t = torch.tensor
 
@@ -59,7 +58,7 @@ def to_matrix(g):
     # too many and too few values, and a count that reshape(rows, -1) would accept
     for r, c, n in ((a, b, a * b + 1), (a, b, a * b - 1), (1, a, a + 1), (b, a, b * (a + 1)),
                     (a, 1, 2 * a)):
-        _raises(g, "size_mismatch", (g.randn(n), r, c), "ValueError",
+        g.raises("size_mismatch", (g.randn(n), r, c), "ValueError",
                 f"{n} values cannot fill {r} x {c}: a size mismatch")
 
 
@@ -458,7 +457,7 @@ def _shape_result(g, check: str, a: tuple, b: tuple) -> None:
         why = f"shapes {a} and {b} (aligned at their right ends) do not broadcast"
         if left is not None:
             why += " (lined up from the left they would: align them from the right)"
-        _raises(g, check, (a, b), "ValueError", why)
+        g.raises(check, (a, b), "ValueError", why)
         return
     hint = "" if _left_aligned(a, b) is not None else \
         "lined up from their first axes these shapes clash; NumPy aligns them at their " \

@@ -1,7 +1,6 @@
 """Calling the exercise and comparing, with a tolerance computed per case, for ch07."""
 import torch
 
-from autograder.checks.compare import show
 
 t = torch.tensor
 
@@ -30,23 +29,6 @@ def against(g, check: str, cases, oracle, scale=None, hint=None, **opts) -> None
             g.judged(check, c, out, hint(*c))
             continue
         g.expect(check, c, w, outcome=out, scale=s, **opts)
-
-
-def raises(g, check: str, args: tuple, exc: str, why: str) -> None:
-    """The call must raise ``exc`` (an exception class name) because ``why``."""
-    out = g.impl.call(g.ex.name, *args, trace=g.traced)
-    if out.missing or out.not_implemented:
-        g.judged(check, args, out)
-        return
-    call = g.call_text(args)
-    if out.error is None:
-        g.check(check, False, f"{call} returned {show(out.value)}, but {why} it must raise "
-                              f"{exc}")
-    elif out.error.split(":")[0] != exc:
-        g.check(check, False, f"{call} raised {out.error}; {why} it must raise {exc}: check "
-                              f"for it yourself and raise {exc}")
-    else:
-        g.check(check, True)
 
 
 def dev(g, rows) -> torch.Tensor:

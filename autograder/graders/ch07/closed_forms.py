@@ -5,7 +5,7 @@ import torch
 
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch07.calls import against, dev, raises
+from autograder.graders.ch07.calls import against, dev
 from autograder.graders.ch07.inputs import spread, with_singular_values
 
 t = torch.tensor
@@ -122,7 +122,7 @@ def inverse_2x2(g):
                                "): raise only when ad - bc is exactly 0, not below a "
                                "threshold")
         for m in _singular_2x2(g, dtype):
-            raises(g, "singular", (m,), "ValueError", "the matrix is singular (ad - bc == 0):")
+            g.raises("singular", (m,), "ValueError", "a singular matrix (ad - bc == 0)")
     g.banned(_well_conditioned_2x2(g, torch.float32, 1.0), oracle=_inv2, mistakes=_INV_MISTAKES)
 
 
