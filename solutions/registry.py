@@ -75,6 +75,11 @@ class Exercise:
     examples: tuple[Example, ...] = ()
     module: str = ""  # "solutions.ch06_products"
     order: int = 0  # position in its chapter, as in CATALOG.md
+    # Teaching aids (issue 12): up to three progressive hints (the idea; the torch operations
+    # to use; a skeleton with blanks), a 1-3 star difficulty and a minutes estimate.
+    hints: tuple[str, ...] = ()
+    stars: int = 0
+    minutes: int = 0
 
     @property
     def chapter(self) -> str:
@@ -118,7 +123,7 @@ _ORDER: dict[str, int] = {}
 
 
 def exercise(id: str, *, points: float = 1, book: str = "", ban=(), vec=False, causal=False,
-             grad=False, rand=False, examples=()) -> Callable:
+             grad=False, rand=False, examples=(), hints=(), stars=0, minutes=0) -> Callable:
     """Register the decorated reference solution under ``id`` (see the module docstring)."""
 
     def register(fn):
@@ -127,10 +132,15 @@ def exercise(id: str, *, points: float = 1, book: str = "", ban=(), vec=False, c
             raise ValueError(f"exercise {id} decorates a function named {fn.__name__}")
         if id in EXERCISES and EXERCISES[id].module != fn.__module__:
             raise ValueError(f"exercise {id} is declared twice")
+        if len(hints) > 3 or not all(isinstance(h, str) and h.strip() for h in hints):
+            raise ValueError(f"exercise {id}: give at most three hints, each a non-empty string")
+        if stars not in (0, 1, 2, 3) or minutes < 0:
+            raise ValueError(f"exercise {id}: stars is 1-3 and minutes a positive estimate")
         _ORDER[chapter] = _ORDER.get(chapter, 0) + (id not in EXERCISES)
         EXERCISES[id] = Exercise(
             id=id, points=float(points), book=book, ban=tuple(ban), vec=vec, causal=causal,
             grad=grad, rand=rand, examples=tuple(examples), module=fn.__module__,
+            hints=tuple(hints), stars=int(stars), minutes=int(minutes),
             order=EXERCISES[id].order if id in EXERCISES else _ORDER[chapter])
         return fn
 
