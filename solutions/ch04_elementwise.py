@@ -13,7 +13,13 @@ T = "torch.tensor"
 
 
 @exercise("ch04.affine", points=1, book="P26", examples=[
-    Example(f"affine({T}([1., 2., -3.]), 2.0, 0.5)", expect=f"{T}([2.5, 4.5, -5.5])")])
+    Example(f"affine({T}([1., 2., -3.]), 2.0, 0.5)", expect=f"{T}([2.5, 4.5, -5.5])")],
+    hints=(
+        "Arithmetic operators work on tensors entry by entry: multiply, then add.",
+        "The operators * and + with the Python numbers, which broadcast to every entry (and keep "
+        "x's dtype).",
+        "return ___ * x + ___"),
+    stars=1, minutes=2)
 def affine(x: Tensor, scale: float, shift: float) -> Tensor:
     """Scale every entry, then shift it.
 
@@ -35,7 +41,14 @@ def affine(x: Tensor, scale: float, shift: float) -> Tensor:
 @exercise("ch04.log_table", points=1, book="P26", examples=[
     Example(f"log_table({T}([1., 2., 10.]))",
             expect=f"{T}([[0., 0.6931472, 2.3025851], [0., 1., 3.3219281], "
-                   f"[0., 0.30103, 1.]])")])
+                   f"[0., 0.30103, 1.]])")],
+    hints=(
+        "Compute the three logarithms of x as three vectors, then stack them as the rows of one "
+        "(3, n) table, ln first.",
+        "torch.log (natural), torch.log2 and torch.log10, then torch.stack on dim 0; torch.cat "
+        "would give one long (3n,) vector.",
+        "return torch.stack([___, ___, ___], dim=___)"),
+    stars=2, minutes=5)
 def log_table(x: Tensor) -> Tensor:
     """The natural, base-2 and base-10 logarithms of every entry, one row each.
 
@@ -56,7 +69,15 @@ def log_table(x: Tensor) -> Tensor:
 
 @exercise("ch04.sin_cos_table", points=1, book="P27", examples=[
     Example("sin_cos_table(3)",
-            expect=f"{T}([[0., 1.], [0.841471, 0.5403023], [0.9092974, -0.4161468]])")])
+            expect=f"{T}([[0., 1.], [0.841471, 0.5403023], [0.9092974, -0.4161468]])")],
+    hints=(
+        "Make the numbers 0..n-1 as floats, take their sine and cosine, and put the two vectors "
+        "side by side as columns.",
+        "torch.arange(n, dtype=torch.float32), torch.sin and torch.cos (radians), then "
+        "torch.stack([...], dim=1); dim=0 would give (2, n).",
+        "i = torch.arange(n, dtype=___)  # (n,)\n"
+        "return torch.stack([___, ___], dim=___)  # (n, 2)"),
+    stars=2, minutes=6)
 def sin_cos_table(n: int) -> Tensor:
     """Sine and cosine of the integers 0, 1, ..., n - 1, in radians.
 
@@ -79,7 +100,13 @@ def sin_cos_table(n: int) -> Tensor:
 
 @exercise("ch04.total_and_product", points=1, book="P28", examples=[
     Example(f"total_and_product({T}([[1., 2.], [3., -4.]]))",
-            expect=f"({T}(2.), {T}(-24.))")])
+            expect=f"({T}(2.), {T}(-24.))")],
+    hints=(
+        "Reduce over every entry at once (no dim), once by adding and once by multiplying, and "
+        "return both as a tuple.",
+        ".sum() and .prod() with no dim give 0-d tensors; keep them as tensors (no .item()).",
+        "return x.___(), x.___()"),
+    stars=1, minutes=3)
 def total_and_product(x: Tensor) -> tuple[Tensor, Tensor]:
     """The sum and the product of all the entries of a tensor.
 
@@ -98,7 +125,13 @@ def total_and_product(x: Tensor) -> tuple[Tensor, Tensor]:
 
 @exercise("ch04.min_along", points=1, book="P29", examples=[
     Example(f"min_along({T}([[3., 1., 2.], [0., 5., -1.]]), 0)", expect=f"{T}([0., 1., -1.])"),
-    Example(f"min_along({T}([[3., 1., 2.], [0., 5., -1.]]), -1)", expect=f"{T}([1., -1.])")])
+    Example(f"min_along({T}([[3., 1., 2.], [0., 5., -1.]]), -1)", expect=f"{T}([1., -1.])")],
+    hints=(
+        "Reduce along the given axis, keeping only the smallest values, not where they are.",
+        "torch.amin(m, dim=...) returns the values only; torch.min(m, dim=...) returns a "
+        "(values, indices) pair, the pitfall here. A negative dim works as it is.",
+        "return torch.min(m, dim=___).___"),
+    stars=1, minutes=4)
 def min_along(m: Tensor, dim: int) -> Tensor:
     """The smallest value along one axis.
 
@@ -118,7 +151,13 @@ def min_along(m: Tensor, dim: int) -> Tensor:
 
 
 @exercise("ch04.argmax_rows", points=1, book="P35, P48", examples=[
-    Example(f"argmax_rows({T}([[1., 5., 2.], [7., 0., 3.]]))", expect=f"{T}([1, 0])")])
+    Example(f"argmax_rows({T}([[1., 5., 2.], [7., 0., 3.]]))", expect=f"{T}([1, 0])")],
+    hints=(
+        "For each row, find the position (not the value) of its largest entry.",
+        "argmax with a dim (dim=1 reduces across the columns of each row; dim=0 gives one index "
+        "per column); it already returns int64.",
+        "return m.argmax(dim=___)  # (N,)"),
+    stars=1, minutes=3)
 def argmax_rows(m: Tensor) -> Tensor:
     """The column index of the largest entry of each row.
 
@@ -136,7 +175,13 @@ def argmax_rows(m: Tensor) -> Tensor:
 
 
 @exercise("ch04.column_means", points=1, book="P61", examples=[
-    Example(f"column_means({T}([[1., 2., 3.], [3., 6., 0.]]))", expect=f"{T}([[2., 4., 1.5]])")])
+    Example(f"column_means({T}([[1., 2., 3.], [3., 6., 0.]]))", expect=f"{T}([[2., 4., 1.5]])")],
+    hints=(
+        "Average down each column (over the rows), keeping the reduced axis so that the result "
+        "is a (1, D) row.",
+        ".mean(dim=..., keepdim=True); without keepdim you get (D,), and dim=1 gives row means.",
+        "return m.mean(dim=___, keepdim=___)  # (1, D)"),
+    stars=1, minutes=3)
 def column_means(m: Tensor) -> Tensor:
     """The mean of each column, kept as a row vector.
 
@@ -156,7 +201,16 @@ def column_means(m: Tensor) -> Tensor:
 @exercise("ch04.variance", points=2, vec=True, ban=("var", "std", "var_mean", "std_mean"),
           examples=[
     Example(f"variance({T}([[1., 2., 3., 6.]]), 1, False)", expect=f"{T}([3.5])"),
-    Example(f"variance({T}([[1., 2., 3., 6.]]), 1, True)", expect=f"{T}([4.6666667])")])
+    Example(f"variance({T}([[1., 2., 3., 6.]]), 1, True)", expect=f"{T}([4.6666667])")],
+    hints=(
+        "Subtract the mean along dim, square the differences, sum them along dim and divide by "
+        "n, or by n - 1 when unbiased.",
+        ".mean(dim=dim, keepdim=True) (keepdim, so it lines up with x), elementwise d * d, "
+        ".sum(dim=dim) and n = x.shape[dim]. With n = 1 and unbiased, let 0 / 0 give nan.",
+        "n = x.shape[dim]\n"
+        "d = x - x.mean(dim=dim, keepdim=___)\n"
+        "return (d * d).sum(dim=___) / (___ if unbiased else ___)"),
+    stars=2, minutes=10)
 def variance(x: Tensor, dim: int, unbiased: bool) -> Tensor:
     """The variance along one axis, written with means and squares.
 
@@ -181,7 +235,13 @@ def variance(x: Tensor, dim: int, unbiased: bool) -> Tensor:
 
 
 @exercise("ch04.cumulative_sum", points=1, examples=[
-    Example(f"cumulative_sum({T}([1., 2., 3., -4.]))", expect=f"{T}([1., 3., 6., 2.])")])
+    Example(f"cumulative_sum({T}([1., 2., 3., -4.]))", expect=f"{T}([1., 3., 6., 2.])")],
+    hints=(
+        "Each output entry is the sum of all the entries up to and including it: a running "
+        "(cumulative) sum.",
+        "torch.cumsum(v, dim) (or v.cumsum(dim)); the dim argument is required.",
+        "return torch.cumsum(v, dim=___)"),
+    stars=1, minutes=3)
 def cumulative_sum(v: Tensor) -> Tensor:
     """Running totals: entry i is the sum of v[0] .. v[i] (v[i] included).
 
@@ -200,7 +260,13 @@ def cumulative_sum(v: Tensor) -> Tensor:
 
 @exercise("ch04.clip", points=1, examples=[
     Example(f"clip({T}([-2., -0.5, 0.25, 1., 3.]), -0.5, 1.0)",
-            expect=f"{T}([-0.5, -0.5, 0.25, 1., 1.])")])
+            expect=f"{T}([-0.5, -0.5, 0.25, 1., 1.])")],
+    hints=(
+        "Raise every entry below lo to lo and lower every entry above hi to hi, in one call.",
+        "torch.clamp(x, min=..., max=...) (alias torch.clip); both bounds are included in the "
+        "allowed range.",
+        "return torch.clamp(x, min=___, max=___)"),
+    stars=1, minutes=3)
 def clip(x: Tensor, lo: float, hi: float) -> Tensor:
     """Limit every entry to the interval [lo, hi].
 
@@ -224,7 +290,18 @@ def clip(x: Tensor, lo: float, hi: float) -> Tensor:
     Example(f"logsumexp({T}([[0., 0.], [1000., 1000.]]), 1)",
             expect=f"{T}([0.6931472, 1000.6931472])"),
     Example(f"logsumexp({T}([[-1000., float('-inf')], [float('-inf'), float('-inf')]]), 1)",
-            expect=f"{T}([-1000., float('-inf')])")])
+            expect=f"{T}([-1000., float('-inf')])")],
+    hints=(
+        "Shift by the largest entry m along dim so every exponent is <= 0, sum the exponentials, "
+        "take the log and add m back. A slice of all -inf has m = -inf: shift it by 0 instead.",
+        "x.amax(dim=dim, keepdim=True) for m (keepdim so x - m broadcasts), torch.exp, "
+        ".sum(dim=dim, keepdim=True), torch.log, .squeeze(dim); m.masked_fill(m.isinf(), 0.0) or "
+        "torch.where avoids -inf - (-inf) = nan.",
+        "m = x.amax(dim=dim, keepdim=True)\n"
+        "m = m.masked_fill(___, 0.0)  # all -inf slice\n"
+        "s = torch.exp(___).sum(dim=dim, keepdim=True)\n"
+        "return (torch.log(s) + ___).squeeze(___)"),
+    stars=3, minutes=20)
 def logsumexp(x: Tensor, dim: int) -> Tensor:
     """log(sum(exp(x))) along one axis, computed so that it never overflows.
 
@@ -251,7 +328,14 @@ def logsumexp(x: Tensor, dim: int) -> Tensor:
 
 @exercise("ch04.weighted_average", points=1, examples=[
     Example(f"weighted_average({T}([[1., 2., 3.], [4., 0., 8.]]), {T}([1., 0., 3.]))",
-            expect=f"{T}([2.5, 7.])")])
+            expect=f"{T}([2.5, 7.])")],
+    hints=(
+        "Multiply the values by their weights, sum over the last axis, and divide by the sum of "
+        "the weights over the same axis.",
+        "w * x (it broadcasts when w is (D,)) and .sum(dim=-1) for both numerator and "
+        "denominator; dividing by D (a plain mean) is the pitfall.",
+        "return (w * x).sum(dim=___) / w.___(dim=___)"),
+    stars=2, minutes=5)
 def weighted_average(x: Tensor, w: Tensor) -> Tensor:
     """The weighted average over the last axis: sum(w * x) / sum(w).
 

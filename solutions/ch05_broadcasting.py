@@ -14,7 +14,13 @@ T = "torch.tensor"
 
 @exercise("ch05.add_row_vector", points=1, book="P30", examples=[
     Example(f"add_row_vector({T}([[1., 2., 3.], [4., 5., 6.]]), {T}([10., 20., 30.]))",
-            expect=f"{T}([[11., 22., 33.], [14., 25., 36.]])")])
+            expect=f"{T}([[11., 22., 33.], [14., 25., 36.]])")],
+    hints=(
+        "Broadcasting lines shapes up from the last axis, so a (D,) vector already matches the "
+        "columns of an (N, D) matrix.",
+        "The + operator alone; no loop, expand or repeat needed.",
+        "return m ___ v  # (N, D) + (D,) -> (N, D)"),
+    stars=1, minutes=2)
 def add_row_vector(m: Tensor, v: Tensor) -> Tensor:
     """Add the same vector to every row of a matrix.
 
@@ -36,7 +42,14 @@ def add_row_vector(m: Tensor, v: Tensor) -> Tensor:
 
 @exercise("ch05.add_column_vector", points=1, book="P30", examples=[
     Example(f"add_column_vector({T}([[1., 2., 3.], [4., 5., 6.]]), {T}([10., 20.]))",
-            expect=f"{T}([[11., 12., 13.], [24., 25., 26.]])")])
+            expect=f"{T}([[11., 12., 13.], [24., 25., 26.]])")],
+    hints=(
+        "v has one entry per row, but broadcasting lines it up with the last axis (the columns): "
+        "turn v into a column of shape (N, 1) first.",
+        "Indexing with None, .unsqueeze(1) or .reshape(-1, 1), then +. Plain m + v is wrong, and "
+        "silently so when N == D.",
+        "return m + v[___]  # (N, D) + (N, 1) -> (N, D)"),
+    stars=2, minutes=4)
 def add_column_vector(m: Tensor, v: Tensor) -> Tensor:
     """Add the same vector to every column of a matrix.
 
@@ -61,7 +74,13 @@ def add_column_vector(m: Tensor, v: Tensor) -> Tensor:
 
 @exercise("ch05.outer_sum", points=2, book="P30", vec=True, examples=[
     Example(f"outer_sum({T}([1., 2.]), {T}([10., 20., 30.]))",
-            expect=f"{T}([[11., 21., 31.], [12., 22., 32.]])")])
+            expect=f"{T}([[11., 21., 31.], [12., 22., 32.]])")],
+    hints=(
+        "Make a a column (n, 1) and b a row (1, m); adding them broadcasts to the full (n, m) "
+        "table, with no loop.",
+        "Indexing with None (or unsqueeze) to add the size-1 axes, then +.",
+        "return a[___] + b[___]  # (n, 1) + (1, m) -> (n, m)"),
+    stars=2, minutes=5)
 def outer_sum(a: Tensor, b: Tensor) -> Tensor:
     """Every entry of a plus every entry of b, as a table.
 
@@ -83,7 +102,14 @@ def outer_sum(a: Tensor, b: Tensor) -> Tensor:
 @exercise("ch05.outer_product", points=2, ban=("outer", "ger", "mm", "matmul", "einsum"),
           vec=True, examples=[
               Example(f"outer_product({T}([1., 2.]), {T}([3., 4., 5.]))",
-                      expect=f"{T}([[3., 4., 5.], [6., 8., 10.]])")])
+                      expect=f"{T}([[3., 4., 5.], [6., 8., 10.]])")],
+    hints=(
+        "The same idea as outer_sum: a column of a times a row of b broadcasts to the (n, m) "
+        "table, with no matrix product at all.",
+        "Indexing with None (or unsqueeze) to shape a as (n, 1) and b as (1, m), then the "
+        "elementwise *; the @ operator is a matrix product, banned too.",
+        "return a[___] * b[___]  # (n, 1) * (1, m) -> (n, m)"),
+    stars=2, minutes=5)
 def outer_product(a: Tensor, b: Tensor) -> Tensor:
     """The outer product by broadcasting, with no product operator.
 
@@ -104,7 +130,13 @@ def outer_product(a: Tensor, b: Tensor) -> Tensor:
 
 @exercise("ch05.scale_columns", points=1, book="P42", examples=[
     Example(f"scale_columns({T}([[1., 2., 3.], [4., 5., 6.]]), {T}([1., 10., 100.]))",
-            expect=f"{T}([[1., 20., 300.], [4., 50., 600.]])")])
+            expect=f"{T}([[1., 20., 300.], [4., 50., 600.]])")],
+    hints=(
+        "Multiplying entry by entry by a (D,) vector broadcasts it along the last axis: one "
+        "factor per column.",
+        "The elementwise * with s as it is; no diagonal matrix and no matrix product needed.",
+        "return m ___ s  # (N, D) * (D,) -> (N, D)"),
+    stars=1, minutes=3)
 def scale_columns(m: Tensor, s: Tensor) -> Tensor:
     """Multiply each column of a matrix by its own factor.
 
@@ -126,7 +158,12 @@ def scale_columns(m: Tensor, s: Tensor) -> Tensor:
 
 @exercise("ch05.hadamard", points=1, book="P41, P44, P46", examples=[
     Example(f"hadamard({T}([[1., 2.], [3., 4.]]), {T}([[5., 6.], [7., 8.]]))",
-            expect=f"{T}([[5., 12.], [21., 32.]])")])
+            expect=f"{T}([[5., 12.], [21., 32.]])")],
+    hints=(
+        "Multiply entry by entry; this is not the matrix product.",
+        "The * operator (or torch.mul); @ would be the matrix product, the pitfall here.",
+        "return a ___ b"),
+    stars=1, minutes=2)
 def hadamard(a: Tensor, b: Tensor) -> Tensor:
     """The elementwise (Hadamard) product: entry by entry, not a matrix product.
 
@@ -147,7 +184,16 @@ def hadamard(a: Tensor, b: Tensor) -> Tensor:
 
 @exercise("ch05.standardize_columns", points=2, book="P61", vec=True, examples=[
     Example(f"standardize_columns({T}([[1., 10.], [2., 10.], [3., 10.]]), 1.0)",
-            expect=f"{T}([[-0.5, 0.], [0., 0.], [0.5, 0.]])")])
+            expect=f"{T}([[-0.5, 0.], [0., 0.], [0.5, 0.]])")],
+    hints=(
+        "Compute each column's mean and unbiased standard deviation over the rows, keep them as "
+        "(1, D) rows so they broadcast, then (m - mean) / (std + eps).",
+        ".mean(dim=0, keepdim=True) and .std(dim=0, keepdim=True) (unbiased by default, "
+        "correction=1); eps is added to the std, outside the square root.",
+        "mean = m.mean(dim=___, keepdim=True)  # (1, D)\n"
+        "std = m.std(dim=___, keepdim=True)  # (1, D), unbiased\n"
+        "return (m - mean) / (___)"),
+    stars=2, minutes=8)
 def standardize_columns(m: Tensor, eps: float) -> Tensor:
     """Standardize every column: subtract its mean, divide by its standard deviation plus eps.
 
@@ -177,7 +223,17 @@ def standardize_columns(m: Tensor, eps: float) -> Tensor:
 
 @exercise("ch05.min_max_scale", points=2, examples=[
     Example(f"min_max_scale({T}([[1., 5., 2.], [3., 5., 4.], [2., 5., 0.]]))",
-            expect=f"{T}([[0., 0., 0.5], [1., 0., 1.], [0.5, 0., 0.]])")])
+            expect=f"{T}([[0., 0., 0.5], [1., 0., 1.], [0.5, 0., 0.]])")],
+    hints=(
+        "Per column, subtract the minimum and divide by the range (max - min). Where the range "
+        "is 0 (a constant column) the answer is 0: never divide by 0 there.",
+        ".amin(dim=0, keepdim=True) and .amax(dim=0, keepdim=True); torch.where(span > 0, ...) "
+        "both to divide by a safe value and to put 0 in constant columns (0 / 0 would be nan).",
+        "lo = m.amin(dim=0, keepdim=True)  # (1, D)\n"
+        "span = m.amax(dim=0, keepdim=True) - lo\n"
+        "safe = torch.where(span > 0, span, ___)\n"
+        "return torch.where(span > 0, (m - lo) / safe, ___)"),
+    stars=3, minutes=12)
 def min_max_scale(m: Tensor) -> Tensor:
     """Rescale every column to [0, 1]: its smallest entry becomes 0 and its largest 1.
 
@@ -205,7 +261,14 @@ def min_max_scale(m: Tensor) -> Tensor:
 
 @exercise("ch05.pairwise_differences", points=2, vec=True, examples=[
     Example(f"pairwise_differences({T}([1., 4., 10.]))",
-            expect=f"{T}([[0., -3., -9.], [3., 0., -6.], [9., 6., 0.]])")])
+            expect=f"{T}([[0., -3., -9.], [3., 0., -6.], [9., 6., 0.]])")],
+    hints=(
+        "The same trick as outer_sum: a column of v minus a row of v, with v[i] going down the "
+        "rows in the first operand.",
+        "Indexing with None (or unsqueeze) and the - operator. Mind the order: out[i, j] = v[i] "
+        "- v[j]; the other way round gives the negated table.",
+        "return v[___] - v[___]  # (n, 1) - (1, n) -> (n, n)"),
+    stars=2, minutes=5)
 def pairwise_differences(v: Tensor) -> Tensor:
     """Every entry minus every entry, as a table.
 
@@ -228,7 +291,13 @@ def pairwise_differences(v: Tensor) -> Tensor:
 @exercise("ch05.add_bias", points=1, book="P94", examples=[
     Example(f"add_bias({T}([[[1., 2.], [3., 4.]]]), {T}([10., 20.]))",
             expect=f"{T}([[[11., 22.], [13., 24.]]])"),
-    Example(f"add_bias({T}([1., 2.]), {T}([10., 20.]))", expect=f"{T}([11., 22.])")])
+    Example(f"add_bias({T}([1., 2.]), {T}([10., 20.]))", expect=f"{T}([11., 22.])")],
+    hints=(
+        "Broadcasting matches the last axis first, so a (D,) bias lines up with the features of "
+        "a tensor with any number of leading axes.",
+        "The + operator alone; no reshape, unsqueeze or loop over the leading axes.",
+        "return y ___ b  # (..., D) + (D,) -> (..., D)"),
+    stars=1, minutes=2)
 def add_bias(y: Tensor, b: Tensor) -> Tensor:
     """Add a bias to the last axis of a tensor of any number of dimensions, as a layer does.
 
