@@ -15,7 +15,13 @@ G = "torch.Generator().manual_seed"
 
 @exercise("ch08.euclidean_distance", points=1, book="P52", examples=[
     Example(f"euclidean_distance({T}([0., 0.]), {T}([3., 4.]))", expect=f"{T}(5.)"),
-    Example(f"euclidean_distance({T}([1., 2., 3.]), {T}([1., 2., 3.]))", expect=f"{T}(0.)")])
+    Example(f"euclidean_distance({T}([1., 2., 3.]), {T}([1., 2., 3.]))", expect=f"{T}(0.)")],
+          hints=("Subtract the vectors, square the differences, add them up, take the square "
+                 "root.",
+                 "`-`, `** 2`, `.sum()`, `.sqrt()` (or `torch.linalg.vector_norm` of the "
+                 "difference).",
+                 "return ((a - b) ___ 2).___().sqrt()  # ()"),
+          stars=1, minutes=3)
 def euclidean_distance(a: Tensor, b: Tensor) -> Tensor:
     """The Euclidean (L2) distance between two vectors.
 
@@ -39,7 +45,15 @@ def euclidean_distance(a: Tensor, b: Tensor) -> Tensor:
                       f"{T}([[3., 4.], [0., 0.], [1., 1.]]))",
                       expect=f"{T}([[5., 0., 1.4142135], [3.6055512, 1.4142135, 0.]])"),
               Example("pairwise_distances(torch.full((2, 3), 1000.), torch.full((4, 3), 1000.))",
-                      expect="torch.zeros(2, 4)")])
+                      expect="torch.zeros(2, 4)")],
+          hints=("Line x up as (N, 1, D) and y as (1, M, D): their difference broadcasts to "
+                 "every pair (N, M, D); square, sum over the features, take the root.",
+                 "Index with `None` (or `unsqueeze`), `*`, `.sum(dim=-1)`, `.clamp_min(0)`, "
+                 "`.sqrt()`. With the expansion |x|^2 + |y|^2 - 2 x.y, rounding can go below 0: "
+                 "clamp before `sqrt`, or get NaN.",
+                 "diff = x[:, ___, :] - y[___, :, :]  # (N, M, D)\n"
+                 "return (diff * diff).sum(dim=___).clamp_min(0).sqrt()  # (N, M)"),
+          stars=2, minutes=12)
 def pairwise_distances(x: Tensor, y: Tensor) -> Tensor:
     """Euclidean distances between every row of x and every row of y.
 
@@ -67,7 +81,14 @@ def pairwise_distances(x: Tensor, y: Tensor) -> Tensor:
 
 @exercise("ch08.manhattan_distances", points=2, vec=True, examples=[
     Example(f"manhattan_distances({T}([[0., 0.], [1., -1.]]), {T}([[3., 4.], [1., 1.]]))",
-            expect=f"{T}([[7., 2.], [7., 2.]])")])
+            expect=f"{T}([[7., 2.], [7., 2.]])")],
+          hints=("The same broadcasting trick as for Euclidean distances: every difference x[i] "
+                 "- y[j] at once, then the absolute values summed over the features.",
+                 "`x[:, None, :] - y[None, :, :]` is (N, M, D); then `.abs().sum(dim=-1)`. A "
+                 "loop over the rows fails the vectorisation check.",
+                 "diff = x[:, None, :] - ___  # (N, M, D)\n"
+                 "return diff.___().sum(dim=___)  # (N, M)"),
+          stars=2, minutes=8)
 def manhattan_distances(x: Tensor, y: Tensor) -> Tensor:
     """Manhattan (L1) distances between every row of x and every row of y.
 
@@ -91,7 +112,20 @@ def manhattan_distances(x: Tensor, y: Tensor) -> Tensor:
     Example(f"knn_predict({T}([[0.], [1.], [10.], [11.], [12.]]), {T}([0, 0, 1, 1, 1]), "
             f"{T}([[0.4], [10.6]]), 3)", expect=f"{T}([0, 1])"),
     Example(f"knn_predict({T}([[0.], [1.], [3.], [4.]]), {T}([2, 2, 1, 1]), {T}([[0.]]), 4)",
-            expect=f"{T}([1])")])
+            expect=f"{T}([1])")],
+          hints=("Distances from every query to every training point; the k nearest per query; "
+                 "their labels; count the votes per label and take the most voted, the SMALLEST "
+                 "label on a tie.",
+                 "Squared distances by broadcasting (the root keeps the order); `topk(k, dim=1, "
+                 "largest=False)`; `y_train[idx]`; count with `scatter_add` into an (M, C) zero "
+                 "tensor; `argmax(dim=1)` returns the first maximum, the smallest label.",
+                 "d2 = ((x[:, None, :] - x_train[None, :, :]) ** 2).sum(dim=-1)  # (M, N)\n"
+                 "votes = y_train[d2.topk(k, dim=1, largest=___).indices]  # (M, k)\n"
+                 "counts = torch.zeros(x.shape[0], int(y_train.max()) + 1, dtype=torch.int64, "
+                 "device=x.device)\n"
+                 "counts = counts.scatter_add(1, ___, torch.ones_like(votes))  # (M, C)\n"
+                 "return counts.___(dim=1)  # (M,)"),
+          stars=3, minutes=25)
 def knn_predict(x_train: Tensor, y_train: Tensor, x: Tensor, k: int) -> Tensor:
     """k-nearest-neighbour classification.
 
@@ -128,7 +162,15 @@ def knn_predict(x_train: Tensor, y_train: Tensor, x: Tensor, k: int) -> Tensor:
 
 @exercise("ch08.one_hot", points=2, book="P50", ban=("one_hot",), examples=[
     Example(f"one_hot({T}([2, 0, 1]), 4)",
-            expect=f"{T}([[0., 0., 1., 0.], [1., 0., 0., 0.], [0., 1., 0., 0.]])")])
+            expect=f"{T}([[0., 0., 1., 0.], [1., 0., 0., 0.], [0., 1., 0., 0.]])")],
+          hints=("Row i is 1 exactly in column labels[i]: compare every label with every class "
+                 "number at once.",
+                 "`torch.arange(num_classes, device=labels.device)`, a broadcast `==` between an "
+                 "(N, 1) and a (1, C) tensor, then `.to(torch.float32)` (bool or int64 is the "
+                 "wrong dtype).",
+                 "classes = torch.arange(___, device=labels.device)  # (C,)\n"
+                 "return (labels[:, ___] == classes[None, :]).to(___)  # (N, C)"),
+          stars=2, minutes=8)
 def one_hot(labels: Tensor, num_classes: int) -> Tensor:
     """One-hot encoding of integer class labels.
 
@@ -151,7 +193,14 @@ def one_hot(labels: Tensor, num_classes: int) -> Tensor:
 
 @exercise("ch08.accuracy", points=1, examples=[
     Example(f"accuracy({T}([[2., 1.], [0., 3.], [5., 4.], [1., 0.]]), {T}([0, 1, 1, 1]))",
-            expect=f"{T}(0.5)")])
+            expect=f"{T}(0.5)")],
+          hints=("Each row predicts the class with the highest logit; count the rows where that "
+                 "equals the target and divide by N.",
+                 "`logits.argmax(dim=-1)`, `==`, then `.to(logits.dtype).mean()`: `.mean()` "
+                 "refuses a bool tensor, and a float32 cast loses float64 inputs.",
+                 "pred = logits.___(dim=___)  # (N,)\n"
+                 "return (pred == targets).to(___).mean()  # ()"),
+          stars=1, minutes=5)
 def accuracy(logits: Tensor, targets: Tensor) -> Tensor:
     """The fraction of rows whose highest logit is at the target class.
 
@@ -175,7 +224,16 @@ def accuracy(logits: Tensor, targets: Tensor) -> Tensor:
 
 @exercise("ch08.confusion_matrix", points=2, vec=True, examples=[
     Example(f"confusion_matrix({T}([0, 1, 1, 2]), {T}([0, 1, 2, 2]), 3)",
-            expect=f"{T}([[1, 0, 0], [0, 1, 0], [0, 1, 1]])")])
+            expect=f"{T}([[1, 0, 0], [0, 1, 0], [0, 1, 1]])")],
+          hints=("Each example adds 1 at cell [target, pred]. Flatten the K x K grid into K*K "
+                 "bins, where the pair lands in bin target * K + pred; count the bins, reshape "
+                 "back.",
+                 "`torch.bincount(flat, minlength=K * K)` then `.reshape(K, K)`; without "
+                 "minlength, classes missing at the end shrink the result. Rows are the TRUE "
+                 "class: target * K + pred, not the other way round.",
+                 "flat = ___ * num_classes + ___  # (N,)\n"
+                 "return torch.bincount(flat, minlength=___).reshape(num_classes, num_classes)"),
+          stars=2, minutes=12)
 def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
     """Counts of (true class, predicted class) pairs, with no Python loop over the examples
     or the classes.
@@ -205,7 +263,14 @@ def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
 @exercise("ch08.shuffle", points=1, book="P54", rand=True, examples=[
     Example(f"shuffle(torch.arange(10), {G}(0)).sort().values", expect="torch.arange(10)"),
     Example(f"torch.equal(shuffle(torch.arange(10), {G}(7)), shuffle(torch.arange(10), {G}(7)))",
-            check="out is True", says="the same order from two generators seeded equally")])
+            check="out is True", says="the same order from two generators seeded equally")],
+          hints=("Draw a random permutation of the row numbers 0..N-1 and index x with it.",
+                 "`torch.randperm(N, generator=generator)`, then `x[order]`. The generator must "
+                 "be passed: the global seed or Python's `random` fail the reproducibility "
+                 "check. N is `x.shape[0]`.",
+                 "order = torch.randperm(___, generator=___)  # (N,)\n"
+                 "return x[___]"),
+          stars=1, minutes=5)
 def shuffle(x: Tensor, generator: torch.Generator) -> Tensor:
     """The rows of x in a random order.
 
@@ -231,7 +296,15 @@ def shuffle(x: Tensor, generator: torch.Generator) -> Tensor:
     Example(f"[len(s) for s in train_test_split(10, 0.3, {G}(0))]", expect="[7, 3]"),
     Example(f"[len(s) for s in train_test_split(5, 0.5, {G}(0))]", expect="[3, 2]"),
     Example(f"torch.cat(train_test_split(8, 0.25, {G}(0))).sort().values",
-            expect="torch.arange(8)")])
+            expect="torch.arange(8)")],
+          hints=("Shuffle the indices 0..n-1 once and cut the shuffled list in two: the first "
+                 "round(n * test_fraction) go to the test set, the rest to training.",
+                 "Python's `round(...)` (`int()` truncates), `torch.randperm(n, "
+                 "generator=generator)`, two slices. Return (train, test) in that order.",
+                 "n_test = ___(n * test_fraction)\n"
+                 "order = torch.randperm(n, generator=generator)\n"
+                 "return order[___], order[___]  # train, test"),
+          stars=2, minutes=8)
 def train_test_split(n: int, test_fraction: float,
                      generator: torch.Generator) -> tuple[Tensor, Tensor]:
     """Split the indices 0..n-1 at random into a training set and a test set.
@@ -261,7 +334,22 @@ def train_test_split(n: int, test_fraction: float,
     Example(f"kmeans_step({T}([[0., 0.], [0., 2.], [10., 0.]]), {T}([[0., 1.], [9., 0.]]))",
             expect=f"({T}([0, 0, 1]), {T}([[0., 1.], [10., 0.]]))"),
     Example(f"kmeans_step({T}([[0.], [1.]]), {T}([[0.], [5.], [-9.]]))",
-            expect=f"({T}([0, 0]), {T}([[0.5], [5.], [-9.]]))")])
+            expect=f"({T}([0, 0]), {T}([[0.5], [5.], [-9.]]))")],
+          hints=("Assign each point to its nearest centroid. Then each centroid is the sum of "
+                 "its points over their count: both at once through an (N, K) 0/1 membership "
+                 "matrix; an empty cluster keeps its old centroid.",
+                 "Broadcast distances (N, K), `argmin(dim=1)`; membership from `==` against "
+                 "`torch.arange(K)`; sums `members.T @ x`; counts `members.sum(dim=0)`; divide "
+                 "by `counts.clamp_min(1)` (no 0/0 = NaN) and keep old centroids with "
+                 "`torch.where(counts > 0, ...)`.",
+                 "assign = ((x[:, None, :] - centroids[None, :, :]) ** "
+                 "2).sum(dim=-1).___(dim=1)  # (N,)\n"
+                 "members = (assign[:, None] == torch.arange(K, device=x.device)).to(x.dtype)  "
+                 "# (N, K)\n"
+                 "sums = ___ @ x  # (K, D)\n"
+                 "counts = members.sum(dim=___)[:, None]  # (K, 1)\n"
+                 "return assign, torch.where(___, sums / counts.clamp_min(1), centroids)"),
+          stars=3, minutes=25)
 def kmeans_step(x: Tensor, centroids: Tensor) -> tuple[Tensor, Tensor]:
     """One step of k-means: assign each point to its nearest centroid, then move each
     centroid to the mean of its points, with no Python loop over the points or the clusters.
