@@ -15,7 +15,13 @@ T = "torch.tensor"
 
 @exercise("ch10.linear", points=2, book="seed, P59", ban=("linear", "addmm"), grad=True,
           examples=[Example(f"linear({T}([[1., 2.]]), {T}([[1., 2.], [3., 4.]]), {T}([10., 20.]))",
-                            expect=f"{T}([[17., 30.]])")])
+                            expect=f"{T}([[17., 30.]])")],
+          hints=("Every output is a weighted sum of the inputs: one matrix product with w, then "
+                 "the bias added to every row.",
+                 "`x @ w` (torch.matmul, any leading dims), then `+ b`, which broadcasts the "
+                 "(D_out,) bias. w is stored (D_in, D_out), so no transpose.",
+                 "return ___ @ ___ + ___  # (..., D_out)"),
+          stars=1, minutes=5)
 def linear(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
     """A linear (fully connected) layer: x @ w + b.
 
@@ -37,7 +43,15 @@ def linear(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
 
 @exercise("ch10.logistic_regression", points=1, book="book Logistic_Regression_Net", examples=[
     Example(f"logistic_regression({T}([[1., 0.], [0., 0.]]), torch.eye(2), torch.zeros(2))",
-            expect=f"{T}([[0.7310586, 0.2689414], [0.5, 0.5]])")])
+            expect=f"{T}([[0.7310586, 0.2689414], [0.5, 0.5]])")],
+          hints=("Compute one score per class with a linear layer, then turn each row of scores "
+                 "into probabilities that sum to 1.",
+                 "`x @ w + b` gives the (N, K) logits; torch.softmax(logits, dim=-1) normalises "
+                 "over the classes. Pitfall: dim=0 normalises over the batch; a hand-made exp / "
+                 "sum overflows at 1000.",
+                 "logits = ___  # (N, K)\n"
+                 "return torch.softmax(logits, dim=___)"),
+          stars=1, minutes=5)
 def logistic_regression(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
     """Multinomial logistic regression: class probabilities softmax(x @ w + b).
 
@@ -63,7 +77,17 @@ def logistic_regression(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
 @exercise("ch10.mlp_forward", points=2, book="P65", examples=[
     Example(f"mlp_forward({T}([[1., -1.]]), [(torch.eye(2), torch.zeros(2)), "
             "(torch.eye(2), torch.zeros(2))])",
-            expect=f"{T}([[0.7310586, 0.2689414]])")])
+            expect=f"{T}([[0.7310586, 0.2689414]])")],
+          hints=("Push the activations through the layers in order: linear then ReLU for every "
+                 "layer but the last, linear then softmax for the last one.",
+                 "A Python loop over layers[:-1] with torch.relu(h @ w + b); the last (w, b) "
+                 "with torch.softmax(h @ w + b, dim=-1). Pitfall: no ReLU after the last layer.",
+                 "h = x\n"
+                 "for w, b in layers[___]:\n"
+                 "    h = ___\n"
+                 "w, b = layers[-1]\n"
+                 "return torch.softmax(___, dim=-1)"),
+          stars=2, minutes=10)
 def mlp_forward(x: Tensor, layers: list[tuple[Tensor, Tensor]]) -> Tensor:
     """The forward pass of a multilayer perceptron, like the book's 11-15-8-6 net.
 
@@ -93,7 +117,14 @@ def mlp_forward(x: Tensor, layers: list[tuple[Tensor, Tensor]]) -> Tensor:
 
 @exercise("ch10.count_parameters", points=1, examples=[
     Example("count_parameters([(11, 15), (15,), (15, 8), (8,), (8, 6), (6,)])", expect="362"),
-    Example("count_parameters([(3, 4), ()])", expect="13")])
+    Example("count_parameters([(3, 4), ()])", expect="13")],
+          hints=("A parameter of shape (a, b, ...) holds a * b * ... scalars; add that up over "
+                 "all the shapes.",
+                 "Plain Python, no tensors: math.prod(shape) (it gives 1 for the empty shape ()) "
+                 "and sum(...) over the list (an empty list sums to 0).",
+                 "import math\n"
+                 "return sum(___ for shape in ___)"),
+          stars=1, minutes=5)
 def count_parameters(shapes: list[tuple[int, ...]]) -> int:
     """The total number of scalars in parameters of the given shapes.
 
@@ -120,7 +151,17 @@ def count_parameters(shapes: list[tuple[int, ...]]) -> int:
 @exercise("ch10.layer_norm", points=2, ban=("layer_norm", "native_layer_norm"), vec=True,
           grad=True, examples=[
               Example(f"layer_norm({T}([[1., 3.]]), {T}([2., 2.]), {T}([0., 1.]), 0.0)",
-                      expect=f"{T}([[-2., 3.]])")])
+                      expect=f"{T}([[-2., 3.]])")],
+          hints=("Normalise every vector along its last dim: subtract its mean, divide by the "
+                 "square root of its variance plus eps, then scale by gamma and shift by beta.",
+                 "x.mean(dim=-1, keepdim=True) and the same mean of (x - mean) ** 2 (biased: "
+                 "divide by C; x.var() divides by C - 1 unless correction=0), then "
+                 "torch.sqrt(var + eps). keepdim=True keeps a (..., 1) shape that broadcasts "
+                 "back over C.",
+                 "mean = x.mean(dim=___, keepdim=True)  # (..., 1)\n"
+                 "var = ___  # (..., 1), biased\n"
+                 "return (x - mean) / ___ * gamma + beta"),
+          stars=2, minutes=10)
 def layer_norm(x: Tensor, gamma: Tensor, beta: Tensor, eps: float) -> Tensor:
     """Layer normalisation over the last dim.
 
@@ -150,7 +191,16 @@ def layer_norm(x: Tensor, gamma: Tensor, beta: Tensor, eps: float) -> Tensor:
 @exercise("ch10.batch_norm_train", points=2,
           ban=("batch_norm", "native_batch_norm", "_native_batch_norm_legit"), grad=True,
           examples=[Example(f"batch_norm_train({T}([[1., 10.], [3., 30.]]), torch.ones(2), "
-                            "torch.zeros(2), 0.0)", expect=f"{T}([[-1., -1.], [1., 1.]])")])
+                            "torch.zeros(2), 0.0)", expect=f"{T}([[-1., -1.], [1., 1.]])")],
+          hints=("Like layer norm, but each feature (column) is normalised with statistics taken "
+                 "over the batch (the rows).",
+                 "x.mean(dim=0) and the mean over dim 0 of (x - mean) ** 2 (biased: divide by "
+                 "N), then (x - mean) / torch.sqrt(var + eps); the (D,) statistics broadcast "
+                 "over the rows. Pitfall: dim=1 normalises each sample instead.",
+                 "mean = x.mean(dim=___)  # (D,)\n"
+                 "var = ___  # (D,), biased\n"
+                 "return (x - mean) / ___ * gamma + beta"),
+          stars=2, minutes=10)
 def batch_norm_train(x: Tensor, gamma: Tensor, beta: Tensor, eps: float) -> Tensor:
     """Batch normalisation in training mode: each feature normalised over the batch.
 
@@ -177,7 +227,14 @@ def batch_norm_train(x: Tensor, gamma: Tensor, beta: Tensor, eps: float) -> Tens
 
 @exercise("ch10.inverted_dropout", points=2, ban=("dropout", "native_dropout"), examples=[
     Example(f"inverted_dropout({T}([1., 2., 3., 4.]), {T}([True, False, True, True]), 0.75)",
-            expect=f"{T}([4., 0., 12., 16.])")])
+            expect=f"{T}([4., 0., 12., 16.])")],
+          hints=("Zero the dropped entries with the mask and scale the kept ones up by 1 / (1 - "
+                 "p), so the expected value of every entry stays the same.",
+                 "Multiply by the bool mask (it acts as 0 / 1 in float arithmetic) and divide by "
+                 "(1 - p), or torch.where(keep_mask, x / (1 - p), 0.0). Pitfall: dividing by p "
+                 "instead of 1 - p.",
+                 "return x * ___ / ___"),
+          stars=1, minutes=5)
 def inverted_dropout(x: Tensor, keep_mask: Tensor, p: float) -> Tensor:
     """Inverted dropout with a given mask: drop entries, scale the kept ones by 1/(1 - p).
 
@@ -200,7 +257,13 @@ def inverted_dropout(x: Tensor, keep_mask: Tensor, p: float) -> Tensor:
 
 @exercise("ch10.embedding_lookup", points=1, examples=[
     Example(f"embedding_lookup({T}([[2, 0]]), {T}([[0., 1.], [2., 3.], [4., 5.]]))",
-            expect=f"{T}([[[4., 5.], [0., 1.]]])")])
+            expect=f"{T}([[[4., 5.], [0., 1.]]])")],
+          hints=("Each id selects one row of the table; the result has the ids' shape with a C "
+                 "axis added at the end.",
+                 "Indexing with an integer tensor: table[ids] takes the row ids[...] for every "
+                 "entry, whatever the shape of ids.",
+                 "return ___[___]  # (*ids.shape, C)"),
+          stars=1, minutes=3)
 def embedding_lookup(ids: Tensor, table: Tensor) -> Tensor:
     """Look up the embedding (a row of the table) of every id.
 
@@ -223,7 +286,16 @@ def embedding_lookup(ids: Tensor, table: Tensor) -> Tensor:
 @exercise("ch10.embedding_as_matmul", points=2,
           ban=("embedding", "index_select", "gather", "index"), examples=[
               Example(f"embedding_as_matmul({T}([[2, 0]]), {T}([[0., 1.], [2., 3.], [4., 5.]]))",
-                      expect=f"{T}([[[4., 5.], [0., 1.]]])")])
+                      expect=f"{T}([[[4., 5.], [0., 1.]]])")],
+          hints=("Write every id as a one-hot vector of length V: its product with the table "
+                 "picks exactly that id's row.",
+                 "F.one_hot(ids, num_classes=V) gives int64 (..., V): convert it with "
+                 ".to(table.dtype), then `@ table`. Pitfall: without num_classes the width is "
+                 "max(id) + 1, which may be smaller than V.",
+                 "V = table.shape[___]\n"
+                 "one_hot = F.one_hot(ids, ___).to(___)  # (..., V)\n"
+                 "return ___  # (..., V) @ (V, C)"),
+          stars=2, minutes=10)
 def embedding_as_matmul(ids: Tensor, table: Tensor) -> Tensor:
     """The embedding lookup written as a product: one_hot(ids) @ table.
 
@@ -251,7 +323,14 @@ def embedding_as_matmul(ids: Tensor, table: Tensor) -> Tensor:
 
 @exercise("ch10.conv_output_size", points=1, book="P72", examples=[
     Example("conv_output_size(28, 5, 1, 0)", expect="24"),
-    Example("conv_output_size(32, 3, 2, 1)", expect="16")])
+    Example("conv_output_size(32, 3, 2, 1)", expect="16")],
+          hints=("Padding widens the input on both sides; count how many kernel-sized windows "
+                 "fit when a window starts every `stride` positions.",
+                 "Plain Python ints: the padded size is size + 2 * padding; a window of `kernel` "
+                 "has padded - kernel + 1 starts at stride 1; with a stride, floor division `//` "
+                 "drops a last window that does not fit.",
+                 "return (size + ___ - kernel) // ___ + 1"),
+          stars=1, minutes=5)
 def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     """The output size of a convolution (or pooling) along one spatial axis.
 
@@ -276,7 +355,20 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
           ban=("convolution", "conv2d", "_convolution"), vec=True, examples=[
               Example(f"conv2d_unfold(torch.arange(12.).reshape(1, 1, 3, 4), "
                       f"{T}([[[[1., 0.], [0., -1.]]]]), {T}([0.5]))",
-                      expect="torch.full((1, 1, 2, 3), -4.5)")])
+                      expect="torch.full((1, 1, 2, 3), -4.5)")],
+          hints=("Cut every k x k patch (across all C channels) into a column; each output value "
+                 "is then one flattened kernel dotted with one column, so the whole layer is one "
+                 "matrix product.",
+                 "F.unfold(x, k) gives (N, C*k*k, L), L = Ho*Wo, flattened like w.reshape(O, "
+                 "C*k*k); `w.reshape(O, -1) @ cols` broadcasts over N to (N, O, L). Pitfall: a "
+                 "plain `+ b` broadcasts over the LAST axis (W): reshape the bias to (O, 1, 1). "
+                 "No kernel flip.",
+                 "N, C, H, W = x.shape\n"
+                 "O, _, k, _ = w.shape\n"
+                 "cols = F.unfold(x, ___)  # (N, C*k*k, Ho*Wo)\n"
+                 "out = w.reshape(O, ___) @ cols  # (N, O, Ho*Wo)\n"
+                 "return out.reshape(N, O, ___, ___) + b[___]"),
+          stars=3, minutes=30)
 def conv2d_unfold(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
     """A 2-D convolution layer (stride 1, no padding) as unfold + matmul.
 
@@ -310,7 +402,16 @@ def conv2d_unfold(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
 @exercise("ch10.max_pool_2x2", points=2, book="P72",
           ban=("max_pool2d", "max_pool2d_with_indices"), vec=True, examples=[
               Example(f"max_pool_2x2({T}([[[[1., 2., 5., 6.], [3., 4., 7., 8.]]]]))",
-                      expect=f"{T}([[[[4., 8.]]]])")])
+                      expect=f"{T}([[[[4., 8.]]]])")],
+          hints=("Split each spatial axis into (blocks, 2): every 2x2 window then lies on two "
+                 "axes of its own, and the pooling is a max over those two axes.",
+                 "x.reshape(N, C, H // 2, 2, W // 2, 2), then Tensor.amax, which takes a tuple "
+                 "of dims (torch.max takes one). Pitfall: (..., H // 2, W // 2, 2, 2) groups the "
+                 "wrong entries: each 2 must follow its block axis.",
+                 "N, C, H, W = x.shape\n"
+                 "blocks = x.reshape(N, C, ___, 2, ___, 2)\n"
+                 "return blocks.amax(dim=(___, ___))"),
+          stars=2, minutes=15)
 def max_pool_2x2(x: Tensor) -> Tensor:
     """2x2 max pooling with stride 2, written with a reshape and a max.
 
@@ -331,7 +432,13 @@ def max_pool_2x2(x: Tensor) -> Tensor:
 
 @exercise("ch10.rnn_step", points=1, book="P74", examples=[
     Example(f"rnn_step({T}([[1.]]), {T}([[0.5]]), {T}([[2.]]), {T}([[-2.]]), {T}([0.]))",
-            expect=f"{T}([[0.7615942]])")])
+            expect=f"{T}([[0.7615942]])")],
+          hints=("The new state mixes the current input and the previous state through their "
+                 "weight matrices, adds the bias and squashes the sum with tanh.",
+                 "Two matrix products, x_t @ w_xh and h @ w_hh (no transposes: weights are "
+                 "stored x @ w), `+ b`, then torch.tanh.",
+                 "return torch.tanh(___ @ w_xh + ___ @ w_hh + ___)"),
+          stars=1, minutes=5)
 def rnn_step(x_t: Tensor, h: Tensor, w_xh: Tensor, w_hh: Tensor, b: Tensor) -> Tensor:
     """One step of a plain (Elman) RNN: the new hidden state.
 
@@ -356,7 +463,18 @@ def rnn_step(x_t: Tensor, h: Tensor, w_xh: Tensor, w_hh: Tensor, b: Tensor) -> T
 @exercise("ch10.rnn_forward", points=2, book="P74", examples=[
     Example(f"rnn_forward({T}([[[1.]], [[0.]]]), {T}([[0.]]), {T}([[1.]]), {T}([[1.]]), "
             f"{T}([0.]))",
-            expect=f"({T}([[[0.7615942]], [[0.6420150]]]), {T}([[0.6420150]]))")])
+            expect=f"({T}([[[0.7615942]], [[0.6420150]]]), {T}([[0.6420150]]))")],
+          hints=("Apply the RNN step once per time step, feeding each new state into the next "
+                 "step, and collect the states as you go.",
+                 "A Python loop over xs (iterating a (T, B, D) tensor yields the (B, D) slices "
+                 "in time order), a list of states, then torch.stack(states) along dim 0. "
+                 "Pitfall: the outputs start with h_1, not h0.",
+                 "h, outputs = h0, []\n"
+                 "for x_t in xs:\n"
+                 "    h = ___\n"
+                 "    outputs.append(___)\n"
+                 "return torch.stack(___), h"),
+          stars=2, minutes=15)
 def rnn_forward(xs: Tensor, h0: Tensor, w_xh: Tensor, w_hh: Tensor,
                 b: Tensor) -> tuple[Tensor, Tensor]:
     """Run a plain RNN over a whole sequence.

@@ -14,7 +14,21 @@ T = "torch.tensor"
 @exercise("ch11.gradient_descent_1d", points=1, book="P51", examples=[
     Example("round(gradient_descent_1d(lambda x: 3 * x**2 - 6 * x, 4.0, 0.01, 1e-6, 10000), 3)",
             expect="2.0"),
-    Example("gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 1e-9, 2)", expect="0.25")])
+    Example("gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 1e-9, 2)", expect="0.25")],
+          hints=("Step downhill, x <- x - lr * df(x), and stop as soon as a step is shorter than "
+                 "tol (after applying it), or once max_steps steps are taken.",
+                 "Plain Python floats and `for _ in range(max_steps)`: compare abs(x_new - x) "
+                 "with tol before overwriting x, then `break`. Pitfall: stopping without "
+                 "applying the short step.",
+                 "x = float(x0)\n"
+                 "for _ in range(max_steps):\n"
+                 "    x_new = ___\n"
+                 "    done = ___ < tol\n"
+                 "    x = x_new\n"
+                 "    if done:\n"
+                 "        ___\n"
+                 "return x"),
+          stars=2, minutes=10)
 def gradient_descent_1d(df, x0: float, lr: float, tol: float, max_steps: int) -> float:
     """Gradient descent on a function of one number, given its derivative.
 
@@ -47,7 +61,20 @@ def gradient_descent_1d(df, x0: float, lr: float, tol: float, max_steps: int) ->
 
 @exercise("ch11.numerical_gradient", points=2, examples=[
     Example(f"numerical_gradient(lambda x: (x ** 2).sum(), {T}([1., -2.], dtype=torch.float64), "
-            "1e-4)", expect=f"{T}([2., -4.], dtype=torch.float64)")])
+            "1e-4)", expect=f"{T}([2., -4.], dtype=torch.float64)")],
+          hints=("Nudge one entry at a time by +h and by -h and evaluate f at both points: (f(+) "
+                 "- f(-)) / (2h) is the partial derivative for that entry.",
+                 "A loop over range(x.numel()) with a flat step vector torch.zeros(x.numel(), "
+                 "dtype=x.dtype, device=x.device) whose entry i is h, reshaped to x.shape; x + "
+                 "step and x - step are new tensors. Pitfall: x[i] += h changes the caller's x.",
+                 "grad = torch.zeros(x.numel(), dtype=x.dtype, device=x.device)\n"
+                 "for i in range(x.numel()):\n"
+                 "    step = torch.zeros_like(grad)\n"
+                 "    step[i] = ___\n"
+                 "    step = step.reshape(x.shape)\n"
+                 "    grad[i] = (f(x + step) - ___) / ___\n"
+                 "return grad.reshape(___)"),
+          stars=2, minutes=15)
 def numerical_gradient(f, x: Tensor, h: float) -> Tensor:
     """The gradient of a scalar function by central differences.
 
@@ -78,7 +105,16 @@ def numerical_gradient(f, x: Tensor, h: float) -> Tensor:
 
 @exercise("ch11.autograd_gradient", points=1, examples=[
     Example(f"autograd_gradient(lambda x: (x ** 3).sum(), {T}([1., 2.]))",
-            expect=f"{T}([3., 12.])")])
+            expect=f"{T}([3., 12.])")],
+          hints=("Work on a fresh copy of x that autograd tracks, evaluate f on it, and ask "
+                 "autograd for the derivative of that scalar with respect to the copy.",
+                 "x.detach().clone().requires_grad_(True) makes the leaf; "
+                 "torch.autograd.grad(out, leaf) returns a tuple; .detach() the result. Pitfall: "
+                 "x.requires_grad_() and out.backward() leave x.requires_grad and x.grad behind.",
+                 "leaf = x.___().___().requires_grad_(True)\n"
+                 "(grad,) = torch.autograd.grad(___, ___)\n"
+                 "return grad.___()"),
+          stars=2, minutes=10)
 def autograd_gradient(f, x: Tensor) -> Tensor:
     """d f(x) / d x with autograd.
 
@@ -103,7 +139,14 @@ def autograd_gradient(f, x: Tensor) -> Tensor:
 
 @exercise("ch11.mse_gradient", points=1, examples=[
     Example(f"mse_gradient({T}([[1., 0.], [0., 2.]]), {T}([1., 1.]), {T}([0., 0.]))",
-            expect=f"{T}([-1., -2.])")])
+            expect=f"{T}([-1., -2.])")],
+          hints=("Differentiate mean((x @ w - y)^2) by hand: the chain rule gives 2 / N times x "
+                 "transposed applied to the residual x @ w - y.",
+                 "The residual x @ w - y is (N,); x.T @ residual is (D,); N = x.shape[0]. Plain "
+                 "tensor arithmetic, no autograd. Pitfall: forgetting the 2 or the 1 / N.",
+                 "residual = ___  # (N,)\n"
+                 "return ___ / x.shape[0] * (___ @ residual)  # (D,)"),
+          stars=1, minutes=8)
 def mse_gradient(x: Tensor, y: Tensor, w: Tensor) -> Tensor:
     """The gradient of the mean squared error of a linear model, in closed form.
 
@@ -129,7 +172,13 @@ def mse_gradient(x: Tensor, y: Tensor, w: Tensor) -> Tensor:
 
 @exercise("ch11.sgd_step", points=1, examples=[
     Example(f"sgd_step([{T}([1., 2.]), {T}(3.)], [{T}([1., -1.]), {T}(2.)], 0.5)",
-            expect=f"[{T}([0.5, 2.5]), {T}(2.)]")])
+            expect=f"[{T}([0.5, 2.5]), {T}(2.)]")],
+          hints=("Move every parameter a step of size lr against its own gradient, building new "
+                 "tensors rather than updating the old ones.",
+                 "zip(params, grads) in a list comprehension with p - lr * g (an out-of-place "
+                 "expression). Pitfall: p -= lr * g or p.sub_(...) modifies the caller's tensors.",
+                 "return [___ for p, g in zip(___, ___)]"),
+          stars=1, minutes=5)
 def sgd_step(params: list[Tensor], grads: list[Tensor], lr: float) -> list[Tensor]:
     """One step of plain gradient descent on a list of parameters.
 
@@ -151,7 +200,15 @@ def sgd_step(params: list[Tensor], grads: list[Tensor], lr: float) -> list[Tenso
 
 @exercise("ch11.momentum_step", points=1, examples=[
     Example(f"momentum_step({T}([1.]), {T}([2.]), {T}([1.]), 0.1, 0.9)",
-            expect=f"({T}([0.71]), {T}([2.9]))")])
+            expect=f"({T}([0.71]), {T}([2.9]))")],
+          hints=("First update the velocity (the decayed old velocity plus the new gradient), "
+                 "then step the parameter along the NEW velocity.",
+                 "Plain tensor arithmetic: v = beta * velocity + grad, then param - lr * v; "
+                 "return both. Pitfall: stepping with the old velocity, or (1 - beta) * grad (an "
+                 "average, not this rule).",
+                 "v = ___ * velocity + ___\n"
+                 "return param - ___ * ___, v"),
+          stars=1, minutes=5)
 def momentum_step(param: Tensor, grad: Tensor, velocity: Tensor, lr: float,
                   beta: float) -> tuple[Tensor, Tensor]:
     """One step of gradient descent with momentum.
@@ -176,7 +233,17 @@ def momentum_step(param: Tensor, grad: Tensor, velocity: Tensor, lr: float,
 
 @exercise("ch11.adam_step", points=2, examples=[
     Example(f"adam_step({T}([1.]), {T}([0.5]), {T}([0.]), {T}([0.]), 1, 0.1, 0.9, 0.999, 1e-8)",
-            expect=f"({T}([0.9]), {T}([0.05]), {T}([0.00025]))")])
+            expect=f"({T}([0.9]), {T}([0.05]), {T}([0.00025]))")],
+          hints=("Keep running averages of the gradient (m) and of its square (v), correct both "
+                 "for starting at zero, and step by m_hat over the square root of v_hat.",
+                 "Tensor arithmetic: grad ** 2, beta1 ** t for the correction, "
+                 "torch.sqrt(v_hat); eps goes OUTSIDE the square root. Return the new m and v, "
+                 "not m_hat and v_hat.",
+                 "m = beta1 * m + ___ * grad\n"
+                 "v = beta2 * v + ___ * grad ** 2\n"
+                 "m_hat, v_hat = m / ___, v / ___\n"
+                 "return param - lr * m_hat / (___ + eps), m, v"),
+          stars=2, minutes=15)
 def adam_step(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, t: int, lr: float,
               beta1: float, beta2: float, eps: float) -> tuple[Tensor, Tensor, Tensor]:
     """One bias-corrected Adam update (step t counts from 1).
@@ -207,7 +274,20 @@ def adam_step(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, t: int, lr: flo
 
 @exercise("ch11.fit_linear_regression", points=2, examples=[
     Example(f"fit_linear_regression({T}([[1.], [2.]]), {T}([2., 4.]), 0.1, 1)",
-            expect=f"({T}([1.]), {T}(0.6))")])
+            expect=f"({T}([1.]), {T}(0.6))")],
+          hints=("Start from w = 0, b = 0 and repeat: the residual of the current model gives "
+                 "both gradients, then update w and b together.",
+                 "torch.zeros(D, dtype=x.dtype, device=x.device) and a 0-d torch.zeros((), ...); "
+                 "residual x @ w + b - y; dL/dw = 2 / N * x.T @ residual, dL/db = 2 * "
+                 "residual.mean(). Pitfall: computing dL/db with the already updated w.",
+                 "w = torch.zeros(___, dtype=x.dtype, device=x.device)\n"
+                 "b = torch.zeros((), dtype=x.dtype, device=x.device)\n"
+                 "for _ in range(steps):\n"
+                 "    residual = ___\n"
+                 "    grad_w, grad_b = ___, ___\n"
+                 "    w, b = w - lr * grad_w, ___\n"
+                 "return w, b"),
+          stars=2, minutes=15)
 def fit_linear_regression(x: Tensor, y: Tensor, lr: float,
                           steps: int) -> tuple[Tensor, Tensor]:
     """Linear regression by full-batch gradient descent from zeros.
@@ -239,7 +319,22 @@ def fit_linear_regression(x: Tensor, y: Tensor, lr: float,
 
 
 @exercise("ch11.jacobian", points=2, examples=[
-    Example(f"jacobian(lambda x: x * x, {T}([1., 2.]))", expect=f"{T}([[2., 0.], [0., 4.]])")])
+    Example(f"jacobian(lambda x: x * x, {T}([1., 2.]))", expect=f"{T}([[2., 0.], [0., 4.]])")],
+          hints=("Row i of the Jacobian is the gradient of output entry i: on a tracked copy of "
+                 "x, ask autograd for one output entry at a time.",
+                 "leaf = x.detach().clone().requires_grad_(True); out = f(leaf).reshape(-1); per "
+                 "i, torch.autograd.grad(out[i], leaf, retain_graph=True, allow_unused=True) "
+                 "(None means zeros); torch.stack the rows. Pitfall: J transposed (columns = "
+                 "outputs).",
+                 "leaf = ___\n"
+                 "out = f(leaf).reshape(-1)\n"
+                 "rows = []\n"
+                 "for i in range(out.numel()):\n"
+                 "    (g,) = torch.autograd.grad(out[i], leaf, retain_graph=___, "
+                 "allow_unused=True)\n"
+                 "    rows.append(torch.zeros_like(leaf) if g is None else g)\n"
+                 "return torch.stack(rows).reshape(___, ___).detach()"),
+          stars=2, minutes=25)
 def jacobian(f, x: Tensor) -> Tensor:
     """The Jacobian of a tensor function, flattened to a matrix.
 

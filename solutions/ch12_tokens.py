@@ -17,7 +17,16 @@ G = "torch.Generator().manual_seed"
     Example('build_vocab("hello")',
             expect='({"e": 0, "h": 1, "l": 2, "o": 3}, {0: "e", 1: "h", 2: "l", 3: "o"})'),
     Example('build_vocab("ba ab")',
-            expect='({" ": 0, "a": 1, "b": 2}, {0: " ", 1: "a", 2: "b"})')])
+            expect='({" ": 0, "a": 1, "b": 2}, {0: " ", 1: "a", 2: "b"})')],
+          hints=("Collect the distinct characters, sort them and number them 0, 1, 2, ... in "
+                 "that order; the two dicts are the same pairing read in both directions.",
+                 "Python only: sorted(set(text)), enumerate(...) and dict comprehensions. "
+                 "Pitfall: a set alone has no order, and itos's keys are ints, not strings.",
+                 "chars = sorted(___)\n"
+                 "stoi = {ch: i for i, ch in ___}\n"
+                 "itos = {___ for i, ch in enumerate(chars)}\n"
+                 "return stoi, itos"),
+          stars=1, minutes=5)
 def build_vocab(text: str) -> tuple[dict[str, int], dict[int, str]]:
     """A character-level vocabulary: every distinct character of ``text``, sorted.
 
@@ -46,7 +55,14 @@ def build_vocab(text: str) -> tuple[dict[str, int], dict[int, str]]:
     Example('encode("hello", {"e": 0, "h": 1, "l": 2, "o": 3})',
             expect=f"{T}([1, 0, 2, 2, 3])"),
     Example('encode("", {"a": 0})', expect=f"{T}([], dtype=torch.int64)"),
-    Example('encode("hex", {"e": 0, "h": 1, "l": 2, "o": 3})', raises="KeyError")])
+    Example('encode("hex", {"e": 0, "h": 1, "l": 2, "o": 3})', raises="KeyError")],
+          hints=("Look every character up in stoi and put the ids in a tensor; let an unknown "
+                 "character fail by itself.",
+                 "[stoi[ch] for ch in text] (a missing key raises KeyError: no stoi.get) and "
+                 "torch.tensor(..., dtype=torch.int64). Pitfall: without the dtype an empty text "
+                 "gives a float32 tensor.",
+                 "return torch.tensor([___ for ch in text], dtype=___)"),
+          stars=1, minutes=5)
 def encode(text: str, stoi: dict) -> Tensor:
     """Text to token ids, one id per character.
 
@@ -69,7 +85,13 @@ def encode(text: str, stoi: dict) -> Tensor:
 @exercise("ch12.decode", points=1, book="P84", examples=[
     Example(f'decode({T}([1, 0, 2, 2, 3]), {{0: "e", 1: "h", 2: "l", 3: "o"}})',
             expect='"hello"'),
-    Example(f'decode({T}([], dtype=torch.int64), {{0: "a"}})', expect='""')])
+    Example(f'decode({T}([], dtype=torch.int64), {{0: "a"}})', expect='""')],
+          hints=("Turn each id back into its character and glue the characters together with "
+                 "nothing between them.",
+                 "ids.tolist() gives Python ints (itos's keys are ints; a 0-d tensor is not a "
+                 "key that matches), then ''.join(...).",
+                 "return ''.join(itos[___] for i in ___)"),
+          stars=1, minutes=5)
 def decode(ids: Tensor, itos: dict) -> str:
     """Token ids back to text: the inverse of encode.
 
@@ -97,7 +119,18 @@ def decode(ids: Tensor, itos: dict) -> str:
             says="x and y of shape (4, 3), windows of consecutive values, y = x shifted by one"),
     Example(f"torch.equal(torch.cat(get_batch(torch.arange(50), 3, 4, {G}(7))), "
             f"torch.cat(get_batch(torch.arange(50), 3, 4, {G}(7))))",
-            check="out is True", says="the same batch from two generators seeded equally")])
+            check="out is True", says="the same batch from two generators seeded equally")],
+          hints=("Draw B random start positions, cut a window of T tokens at each, and take the "
+                 "same windows moved one step to the right as targets.",
+                 "torch.randint(high, (B,), generator=generator) on the CPU, high = N - T "
+                 "(exclusive, so the last valid start N - T - 1 is included), then "
+                 ".to(data.device); starts[:, None] + torch.arange(T) indexes every window at "
+                 "once.",
+                 "starts = torch.randint(___, (batch_size,), "
+                 "generator=generator).to(data.device)\n"
+                 "idx = starts[:, None] + torch.arange(___, device=data.device)  # (B, T)\n"
+                 "return data[idx], data[___]"),
+          stars=2, minutes=15)
 def get_batch(data: Tensor, batch_size: int, block_size: int,
               generator: torch.Generator) -> tuple[Tensor, Tensor]:
     """A random training batch of input windows x and their next-token targets y.
@@ -136,7 +169,13 @@ def get_batch(data: Tensor, batch_size: int, block_size: int,
             check="abs(out.mean().item()) < 0.05 and abs(out.std().item() - 1.0) < 0.05",
             says="a sample mean close to 0 and a sample standard deviation close to 1"),
     Example(f"torch.equal(random_latent(4, {G}(7)), random_latent(4, {G}(7)))",
-            check="out is True", says="the same draws from two generators seeded equally")])
+            check="out is True", says="the same draws from two generators seeded equally")],
+          hints=("n independent draws from the standard normal distribution, every one taken "
+                 "from the given generator.",
+                 "torch.randn(n, generator=generator, dtype=torch.float32). Pitfall: torch.rand "
+                 "is uniform on [0, 1), not normal; never seed the global generator.",
+                 "return torch.___(n, generator=___, dtype=___)"),
+          stars=1, minutes=3)
 def random_latent(n: int, generator: torch.Generator) -> Tensor:
     """A noise vector for a generative model: n independent standard-normal samples.
 
@@ -159,7 +198,17 @@ def random_latent(n: int, generator: torch.Generator) -> Tensor:
 @exercise("ch12.token_plus_position", points=1, book="seed baby transformer", examples=[
     Example(f"token_plus_position({T}([[2, 0]]), {T}([[1., 0.], [2., 0.], [3., 0.]]), "
             f"{T}([[0., 10.], [0., 20.], [0., 30.], [0., 40.]]))",
-            expect=f"{T}([[[3., 10.], [1., 20.]]])")])
+            expect=f"{T}([[[3., 10.], [1., 20.]]])")],
+          hints=("Look up each token's row in the token table and each position's row (0..T-1) "
+                 "in the position table, and add them; every sequence of the batch shares the "
+                 "position rows.",
+                 "tok_table[tokens] gives (B, T, C); pos_table[:T] with T = tokens.shape[1] "
+                 "gives (T, C), which broadcasts over B. Pitfall: pos_table[tokens] looks "
+                 "positions up by token id.",
+                 "tok = tok_table[___]  # (B, T, C)\n"
+                 "pos = pos_table[:___]  # (T, C)\n"
+                 "return ___"),
+          stars=1, minutes=8)
 def token_plus_position(tokens: Tensor, tok_table: Tensor, pos_table: Tensor) -> Tensor:
     """The input of a transformer: each token's embedding plus its position's embedding.
 
@@ -190,7 +239,21 @@ def token_plus_position(tokens: Tensor, tok_table: Tensor, pos_table: Tensor) ->
     Example("sinusoidal_positions(2, 4)",
             expect=f"{T}([[0., 1., 0., 1.], [0.8414709848, 0.5403023059, "
                    f"0.0099998333, 0.9999500004]])"),
-    Example("sinusoidal_positions(5, 6).shape", expect="torch.Size([5, 6])")])
+    Example("sinusoidal_positions(5, 6).shape", expect="torch.Size([5, 6])")],
+          hints=("Build the (T, C/2) table of angles t / 10000^(2i/C) at once by broadcasting a "
+                 "column of positions against a row of frequencies; sin goes to the even "
+                 "channels, cos to the odd.",
+                 "torch.arange(T)[:, None] and torch.arange(0, C, 2) (that is 2i) in float32, "
+                 "torch.sin and torch.cos, then slice assignment out[:, 0::2] = ... into "
+                 "torch.empty(T, C). Pitfall: torch.cat([sin, cos], -1) gives two halves, not "
+                 "interleaved channels.",
+                 "t = torch.arange(T, dtype=torch.float32)[:, None]  # (T, 1)\n"
+                 "two_i = torch.arange(0, C, ___, dtype=torch.float32)  # (C/2,)\n"
+                 "angle = t / 10000.0 ** (___)  # (T, C/2)\n"
+                 "out = torch.empty(T, C)\n"
+                 "out[:, 0::2], out[:, ___] = ___, ___\n"
+                 "return out"),
+          stars=2, minutes=20)
 def sinusoidal_positions(T: int, C: int) -> Tensor:
     """The fixed sinusoidal position encoding of "Attention is all you need".
 
@@ -219,7 +282,17 @@ def sinusoidal_positions(T: int, C: int) -> Tensor:
 
 @exercise("ch12.bigram_counts", points=2, vec=True, examples=[
     Example(f"bigram_counts({T}([0, 1, 1, 0, 1]), 2)", expect=f"{T}([[0, 2], [1, 1]])"),
-    Example(f"bigram_counts({T}([2]), 3)", expect="torch.zeros(3, 3, dtype=torch.int64)")])
+    Example(f"bigram_counts({T}([2]), 3)", expect="torch.zeros(3, 3, dtype=torch.int64)")],
+          hints=("Each consecutive pair (a, b) is one cell of a V x V table: turn every pair "
+                 "into one flat cell number a * V + b and count how often each number occurs, "
+                 "all at once.",
+                 "ids[:-1] and ids[1:] pair each token with the next; torch.bincount(flat, "
+                 "minlength=V * V) counts, .view(V, V) reshapes. Pitfall: counts[a, b] += 1 with "
+                 "index tensors counts a repeated pair once.",
+                 "pair = ids[___] * vocab_size + ids[___]  # (N-1,)\n"
+                 "counts = torch.bincount(pair, minlength=___)\n"
+                 "return counts.view(___, ___)"),
+          stars=2, minutes=15)
 def bigram_counts(ids: Tensor, vocab_size: int) -> Tensor:
     """How often each token follows each other token.
 
@@ -247,7 +320,22 @@ def bigram_counts(ids: Tensor, vocab_size: int) -> Tensor:
 @exercise("ch12.rotary_embedding", points=3, vec=True, examples=[
     Example(f"rotary_embedding({T}([[1., 0., 1., 0.], [1., 0., 1., 0.]]), {T}([0, 1]), 100.0)",
             expect=f"{T}([[1., 0., 1., 0.], [0.5403023059, 0.8414709848, "
-                   f"0.9950041653, 0.0998334166]])")])
+                   f"0.9950041653, 0.0998334166]])")],
+          hints=("Treat channels (2i, 2i+1) as a 2-D point and rotate it by positions[t] * "
+                 "base^(-2i/H): build one (T, H/2) table of angles, then rotate all even/odd "
+                 "pairs at once.",
+                 "theta = positions[:, None] * base ** (-torch.arange(0, H, 2) / H) in x's "
+                 "dtype; x[..., 0::2] and x[..., 1::2] are the pairs (cos and sin broadcast); "
+                 "torch.stack([even, odd], dim=-1).flatten(-2) interleaves them back. Pitfall: "
+                 "pairing the first half with the second half.",
+                 "H = x.shape[-1]\n"
+                 "two_i = torch.arange(0, H, 2, dtype=x.dtype, device=x.device)\n"
+                 "theta = positions.to(x.dtype)[:, None] * ___  # (T, H/2)\n"
+                 "x_even, x_odd = x[..., 0::2], x[..., 1::2]\n"
+                 "out_even = x_even * theta.cos() - ___\n"
+                 "out_odd = ___\n"
+                 "return torch.stack([out_even, out_odd], dim=___).flatten(-2)"),
+          stars=3, minutes=30)
 def rotary_embedding(x: Tensor, positions: Tensor, base: float) -> Tensor:
     """Rotary position embedding (RoPE): rotate each pair of channels by a position angle.
 

@@ -17,7 +17,16 @@ T = "torch.tensor"
     Example("project_qkv(torch.ones(1, 2, 3), torch.ones(3, 2), torch.zeros(2), "
             "2 * torch.ones(3, 2), torch.ones(2), torch.eye(3)[:, :2], torch.zeros(2))",
             expect=f"({T}([[[3., 3.], [3., 3.]]]), {T}([[[7., 7.], [7., 7.]]]), "
-                   f"{T}([[[1., 1.], [1., 1.]]]))")])
+                   f"{T}([[[1., 1.], [1., 1.]]]))")],
+          hints=("Three independent linear maps of the same tokens: one gives the queries, one "
+                 "the keys, one the values.",
+                 "x @ wq + bq and so on: `@` broadcasts over B, and a (H,) or a (T, H) bias both "
+                 "broadcast onto (B, T, H).",
+                 "q = x @ ___ + ___\n"
+                 "k = ___\n"
+                 "v = ___\n"
+                 "return q, k, v"),
+          stars=1, minutes=5)
 def project_qkv(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Tensor, wv: Tensor,
                 bv: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """Project every token to a query, a key and a value.
@@ -44,7 +53,13 @@ def project_qkv(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Tensor, wv: T
 
 @exercise("ch13.attention_scores", points=1, book="P106", examples=[
     Example(f"attention_scores({T}([[[1., 0.], [0., 1.]]]), {T}([[[1., 2.], [3., 4.]]]))",
-            expect=f"{T}([[[1., 3.], [2., 4.]]])")])
+            expect=f"{T}([[[1., 3.], [2., 4.]]])")],
+          hints=("Dot every query with every key of the same batch element: a batched matrix "
+                 "product of q with k turned on its side.",
+                 "q @ k.transpose(-2, -1) (or k.mT) swaps only the last two axes. Pitfall: k.T "
+                 "on a 3-D tensor reverses all the axes.",
+                 "return q @ k.___(___, ___)  # (B, T, T)"),
+          stars=1, minutes=5)
 def attention_scores(q: Tensor, k: Tensor) -> Tensor:
     """Raw attention scores: every query dotted with every key.
 
@@ -66,7 +81,14 @@ def attention_scores(q: Tensor, k: Tensor) -> Tensor:
 
 @exercise("ch13.scaled_attention_scores", points=1, examples=[
     Example(f"scaled_attention_scores({T}([[[2., 0., 0., 0.]]]), {T}([[[3., 0., 0., 0.]]]))",
-            expect=f"{T}([[[3.]]])")])
+            expect=f"{T}([[[3.]]])")],
+          hints=("The same scores as before, divided by the square root of the head size H (the "
+                 "last dim of q), not of T.",
+                 "q @ k.transpose(-2, -1) / math.sqrt(H) with H = q.shape[-1] (a Python float "
+                 "keeps the dtype). Pitfall: dividing by H itself.",
+                 "H = q.shape[___]\n"
+                 "return q @ k.transpose(-2, -1) / ___"),
+          stars=1, minutes=5)
 def scaled_attention_scores(q: Tensor, k: Tensor) -> Tensor:
     """Attention scores divided by sqrt(H), so their spread does not grow with the head size.
 
@@ -88,7 +110,14 @@ def scaled_attention_scores(q: Tensor, k: Tensor) -> Tensor:
 
 @exercise("ch13.causal_mask", points=1, book="seed", examples=[
     Example("causal_mask(3)",
-            expect=f"{T}([[True, False, False], [True, True, False], [True, True, True]])")])
+            expect=f"{T}([[True, False, False], [True, True, False], [True, True, True]])")],
+          hints=("Row i may look at columns 0..i: the lower triangle of a T x T matrix, diagonal "
+                 "included.",
+                 "torch.tril of torch.ones(T, T, dtype=torch.bool), or compare "
+                 "torch.arange(T)[:, None] with torch.arange(T)[None, :]. Pitfall: triu gives "
+                 "the future instead.",
+                 "return torch.ones(T, T, dtype=___).___()"),
+          stars=1, minutes=5)
 def causal_mask(T: int) -> Tensor:
     """Which positions each position may attend to: itself and the past.
 
@@ -109,7 +138,17 @@ def causal_mask(T: int) -> Tensor:
 
 @exercise("ch13.apply_causal_mask", points=2, book="seed", causal=True, examples=[
     Example(f"apply_causal_mask({T}([[1., 2.], [3., 4.]]))",
-            expect=f"{T}([[1., float('-inf')], [3., 4.]])")])
+            expect=f"{T}([[1., float('-inf')], [3., 4.]])")],
+          hints=("Build a (T, T) mask of the future (key j later than query i) from positions "
+                 "alone and write -inf there; it broadcasts over any leading axes.",
+                 "torch.ones(T, T, dtype=torch.bool, device=scores.device).triu(1) marks j > i "
+                 "(diagonal 1 keeps i itself); scores.masked_fill(future, float('-inf')) returns "
+                 "a new tensor. Pitfall: triu() without the 1 hides the diagonal; masked_fill_ "
+                 "changes the input.",
+                 "T = scores.shape[-1]\n"
+                 "future = torch.ones(T, T, dtype=torch.bool, device=___).triu(___)\n"
+                 "return scores.masked_fill(___, float('-inf'))"),
+          stars=2, minutes=10)
 def apply_causal_mask(scores: Tensor) -> Tensor:
     """Hide the future: -inf wherever a query would look at a later key.
 
@@ -133,7 +172,17 @@ def apply_causal_mask(scores: Tensor) -> Tensor:
 @exercise("ch13.masked_softmax", points=2, book="P98", examples=[
     Example(f"masked_softmax({T}([[0., 0., 5.], [1., 2., 3.]]), "
             f"{T}([[True, True, False], [False, False, False]]))",
-            expect=f"{T}([[0.5, 0.5, 0.], [0., 0., 0.]])")])
+            expect=f"{T}([[0.5, 0.5, 0.], [0., 0., 0.]])")],
+          hints=("Give the forbidden positions a score of -inf, so a softmax gives them exactly "
+                 "0; a row where nothing is allowed must become zeros instead of 0 / 0 = NaN.",
+                 "scores.masked_fill(~allowed, float('-inf')), torch.softmax(..., dim=-1), then "
+                 "torch.where(allowed.any(dim=-1, keepdim=True), w, 0.0) zeroes the empty rows. "
+                 "Pitfall: multiplying a plain softmax by the mask leaves rows that no longer "
+                 "sum to 1.",
+                 "s = scores.masked_fill(___, float('-inf'))\n"
+                 "w = torch.softmax(s, dim=___)\n"
+                 "return torch.where(allowed.any(dim=-1, keepdim=True), ___, 0.0)"),
+          stars=2, minutes=15)
 def masked_softmax(scores: Tensor, allowed: Tensor) -> Tensor:
     """Softmax over the last dim that only spreads weight over allowed positions.
 
@@ -161,7 +210,13 @@ def masked_softmax(scores: Tensor, allowed: Tensor) -> Tensor:
 
 @exercise("ch13.attention_output", points=1, book="P107", examples=[
     Example(f"attention_output({T}([[[1., 0.], [0.5, 0.5]]]), {T}([[[2., 4.], [4., 0.]]]))",
-            expect=f"{T}([[[2., 4.], [3., 2.]]])")])
+            expect=f"{T}([[[2., 4.], [3., 2.]]])")],
+          hints=("Each output row is the average of the value rows, weighted by that query's "
+                 "attention weights: one batched matrix product.",
+                 "weights @ v: (B, T, T) @ (B, T, H) -> (B, T, H). Pitfall: transposing the "
+                 "weights mixes queries and keys up.",
+                 "return ___ @ ___  # (B, T, H)"),
+          stars=1, minutes=3)
 def attention_output(weights: Tensor, v: Tensor) -> Tensor:
     """Mix the values with the attention weights.
 
@@ -186,7 +241,20 @@ def attention_output(weights: Tensor, v: Tensor) -> Tensor:
               Example("causal_self_attention(torch.tensor([[[2., 0.], [0., 4.]]]), "
                       "torch.zeros(2, 2), torch.zeros(2), torch.zeros(2, 2), torch.zeros(2), "
                       "torch.eye(2), torch.zeros(2))",
-                      expect=f"{T}([[[2., 0.], [1., 2.]]])")])
+                      expect=f"{T}([[[2., 0.], [1., 2.]]])")],
+          hints=("Chain the earlier steps: project to q, k, v; scores q k^T scaled by 1/sqrt(H); "
+                 "-inf on the future; softmax over the keys; then mix the values.",
+                 "x @ w + b three times; q @ k.transpose(-2, -1) / math.sqrt(H); "
+                 "masked_fill(future, float('-inf')) with future = torch.ones(T, T, "
+                 "dtype=torch.bool).triu(1) BEFORE torch.softmax(..., dim=-1); then @ v. "
+                 "Pitfall: masking after the softmax, or dim=-2.",
+                 "B, T, C = x.shape\n"
+                 "q, k, v = x @ wq + bq, ___, ___\n"
+                 "att = q @ k.transpose(-2, -1) / math.sqrt(___)\n"
+                 "future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(___)\n"
+                 "att = torch.softmax(att.masked_fill(___, float('-inf')), dim=___)\n"
+                 "return ___"),
+          stars=3, minutes=25)
 def causal_self_attention(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Tensor,
                           wv: Tensor, bv: Tensor) -> Tensor:
     """One head of scaled, causal self-attention.
@@ -228,7 +296,23 @@ def causal_self_attention(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Ten
               Example("multi_head_attention(torch.tensor([[[2., 0.], [0., 4.]]]), "
                       "torch.cat([torch.zeros(2, 4), torch.eye(2)], 1), torch.zeros(6), "
                       "torch.eye(2), torch.zeros(2), 2)",
-                      expect=f"{T}([[[2., 0.], [1., 2.]]])")])
+                      expect=f"{T}([[[2., 0.], [1., 2.]]])")],
+          hints=("One projection gives q, k and v side by side; give the heads an axis of their "
+                 "own, run causal scaled attention on all heads at once, put the heads back side "
+                 "by side, project.",
+                 "(x @ w_qkv + b_qkv).split(C, dim=-1); .view(B, T, nh, H).transpose(1, 2) -> "
+                 "(B, nh, T, H); scale by sqrt(H), not sqrt(C); after att @ v, .transpose(1, "
+                 "2).reshape(B, T, C) merges the heads in order. Pitfall: .view(B, nh, T, H) "
+                 "without the transpose.",
+                 "B, T, C = x.shape\n"
+                 "H = ___\n"
+                 "q, k, v = (x @ w_qkv + b_qkv).split(___, dim=-1)\n"
+                 "q, k, v = (t.view(B, T, n_heads, H).transpose(___, ___) for t in (q, k, v))\n"
+                 "att = q @ k.transpose(-2, -1) / math.sqrt(___)\n"
+                 "att = torch.softmax(att.masked_fill(___, float('-inf')), dim=-1)\n"
+                 "y = (att @ v).transpose(1, 2).reshape(___)\n"
+                 "return ___"),
+          stars=3, minutes=40)
 def multi_head_attention(x: Tensor, w_qkv: Tensor, b_qkv: Tensor, w_o: Tensor, b_o: Tensor,
                          n_heads: int) -> Tensor:
     """Causal multi-head self-attention in the nanoGPT layout.
@@ -264,7 +348,21 @@ def multi_head_attention(x: Tensor, w_qkv: Tensor, b_qkv: Tensor, w_o: Tensor, b
 @exercise("ch13.padded_causal_attention", points=2, causal=True, examples=[
     Example(f"padded_causal_attention({T}([[[0.], [0.], [0.]]]), {T}([[[0.], [0.], [0.]]]), "
             f"{T}([[[1.], [3.], [8.]]]), {T}([[True, False, False]]))",
-            expect=f"{T}([[[0.], [3.], [5.5]]])")])
+            expect=f"{T}([[[0.], [3.], [5.5]]])")],
+          hints=("A key is allowed for query i when it is not later than i AND not padding: "
+                 "combine both masks into one (B, T, T) mask, then softmax with empty rows "
+                 "turned into zeros.",
+                 "allowed = causal & ~key_padding[:, None, :] (padding is per KEY: it broadcasts "
+                 "over the query axis); masked_fill with float('-inf'), torch.softmax(dim=-1), "
+                 "then torch.where(... .any(dim=-1, keepdim=True), w, 0.0) as in masked_softmax. "
+                 "Pitfall: [:, :, None].",
+                 "T = q.shape[-2]\n"
+                 "att = q @ k.transpose(-2, -1) / math.sqrt(___)\n"
+                 "causal = torch.ones(T, T, dtype=torch.bool, device=q.device).___()\n"
+                 "allowed = causal & ~key_padding[___]  # (B, T, T)\n"
+                 "w = torch.softmax(att.masked_fill(~allowed, float('-inf')), dim=-1)\n"
+                 "return torch.where(___, w, 0.0) @ v"),
+          stars=3, minutes=25)
 def padded_causal_attention(q: Tensor, k: Tensor, v: Tensor, key_padding: Tensor) -> Tensor:
     """Scaled causal attention that also ignores padded keys.
 
@@ -296,7 +394,18 @@ def padded_causal_attention(q: Tensor, k: Tensor, v: Tensor, key_padding: Tensor
 @exercise("ch13.attention_with_kv_cache", points=2, examples=[
     Example("attention_with_kv_cache(torch.zeros(1, 1, 2), torch.zeros(1, 1, 2), "
             f"{T}([[[4., 0.]]]), {T}([[[1., 1.]]]), {T}([[[2., 2.]]]))[0]",
-            expect=f"{T}([[[3., 1.]]])")])
+            expect=f"{T}([[[3., 1.]]])")],
+          hints=("Grow both caches by this step, then let the new query attend to every cached "
+                 "key (all are past or present, so no mask is needed) and mix the cached values.",
+                 "torch.cat([k_cache, k_t], dim=1) along time (works for S = 0); q_t @ "
+                 "k_cache.transpose(-2, -1) / math.sqrt(H) is (B, 1, S+1); "
+                 "torch.softmax(dim=-1), @ v_cache. Return the NEW caches. Pitfall: k_t before "
+                 "the old cache, or cat on dim -1.",
+                 "k_cache = torch.cat([___, ___], dim=___)\n"
+                 "v_cache = ___\n"
+                 "att = q_t @ k_cache.transpose(-2, -1) / math.sqrt(___)  # (B, 1, S+1)\n"
+                 "return torch.softmax(att, dim=-1) @ ___, k_cache, v_cache"),
+          stars=3, minutes=25)
 def attention_with_kv_cache(q_t: Tensor, k_t: Tensor, v_t: Tensor, k_cache: Tensor,
                             v_cache: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """One decoding step with a key/value cache.
@@ -326,7 +435,14 @@ def attention_with_kv_cache(q_t: Tensor, k_t: Tensor, v_t: Tensor, k_cache: Tens
 
 
 @exercise("ch13.attention_entropy", points=1, examples=[
-    Example(f"attention_entropy({T}([[0.5, 0.5], [1., 0.]]))", expect=f"{T}([0.6931472, 0.])")])
+    Example(f"attention_entropy({T}([[0.5, 0.5], [1., 0.]]))", expect=f"{T}([0.6931472, 0.])")],
+          hints=("Sum -w ln w over each row; entries with w = 0 add 0, but ln 0 = -inf and 0 * "
+                 "-inf = NaN, so they need special care.",
+                 "torch.where(weights > 0, weights.log(), 0.0) (or torch.special.xlogy(weights, "
+                 "weights), which takes 0 ln 0 = 0), then -(...).sum(dim=-1).",
+                 "logw = torch.where(weights > 0, ___, 0.0)\n"
+                 "return -(___ * logw).sum(dim=___)"),
+          stars=2, minutes=10)
 def attention_entropy(weights: Tensor) -> Tensor:
     """How spread out each row of attention is: its entropy in nats.
 

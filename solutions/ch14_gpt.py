@@ -22,7 +22,13 @@ ZERO_BLOCK = ("{n: (torch.ones if n.startswith('ln') and n.endswith('_w') else t
 
 @exercise("ch14.feed_forward", points=1, book="seed baby transformer", examples=[
     Example(f"feed_forward({T}([[[1., -1.]]]), {T}([[1., 0.], [0., 1.]]), {T}([0., 0.]), "
-            f"{T}([[2.], [3.]]), {T}([0.5]))", expect=f"{T}([[[2.5]]])")])
+            f"{T}([[2.], [3.]]), {T}([0.5]))", expect=f"{T}([[[2.5]]])")],
+          hints=("Two linear maps with a ReLU between them, applied to every position on its own.",
+                 "x @ w1 + b1, torch.relu, then @ w2 + b2; `@` broadcasts over B and T. Pitfall: "
+                 "no ReLU after the second map.",
+                 "h = torch.relu(___)  # (B, T, F)\n"
+                 "return ___  # (B, T, C)"),
+          stars=1, minutes=5)
 def feed_forward(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
     """A position-wise feed-forward layer: linear, ReLU, linear.
 
@@ -45,7 +51,21 @@ def feed_forward(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> T
 
 @exercise("ch14.gpt_block", points=3, causal=True, grad=True, examples=[
     Example(f"gpt_block({T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]]), {ZERO_BLOCK}, 2)",
-            expect=f"{T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]])")])
+            expect=f"{T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]])")],
+          hints=("Two residual branches, each reading a layer-normed copy of x: first causal "
+                 "multi-head attention (as in ch13), then the feed-forward net with GELU; each "
+                 "branch is ADDED to x.",
+                 "F.layer_norm(x, (C,), params['ln1_w'], params['ln1_b'], eps=1e-5); the steps "
+                 "of ch13's multi_head_attention with w_qkv, b_qkv, w_o, b_o (a helper function "
+                 "is fine); F.gelu(..., approximate='tanh'). Pitfall: x = ln1(x) + ... (the "
+                 "residual must carry the raw x), or the exact GELU.",
+                 "C = x.shape[-1]\n"
+                 "h = F.layer_norm(x, (C,), params['ln1_w'], params['ln1_b'], eps=___)\n"
+                 "x = x + ___  # causal multi-head attention of h, then w_o, b_o\n"
+                 "h = F.layer_norm(x, (C,), ___, ___, eps=1e-5)\n"
+                 "h = F.gelu(h @ params['w1'] + params['b1'], approximate=___)\n"
+                 "return x + ___"),
+          stars=3, minutes=40)
 def gpt_block(x: Tensor, params: dict, n_heads: int) -> Tensor:
     """One pre-LN transformer block, as in GPT-2 and nanoGPT.
 
@@ -92,7 +112,20 @@ def gpt_block(x: Tensor, params: dict, n_heads: int) -> Tensor:
     Example(f"baby_gpt_logits({T}([[0, 2, 1]]), {{'tok_emb': torch.eye(3, 4), "
             f"'pos_emb': torch.zeros(5, 4), 'blocks': [], 'lnf_w': torch.ones(4), "
             f"'lnf_b': torch.zeros(4), 'w_head': torch.ones(4, 3)}}, 2).shape",
-            expect="torch.Size([1, 3, 3])")])
+            expect="torch.Size([1, 3, 3])")],
+          hints=("Embed the tokens (token rows plus the rows of positions 0..T-1), run the "
+                 "blocks one after the other, apply the final layer norm and project every "
+                 "position onto the vocabulary.",
+                 "params['tok_emb'][tokens] + params['pos_emb'][:T]; a loop over "
+                 "params['blocks'] calling gpt_block(x, block, n_heads) (the list may be empty); "
+                 "F.layer_norm with lnf_w, lnf_b, eps=1e-5; @ params['w_head']. Pitfall: "
+                 "forgetting the final layer norm.",
+                 "x = params['tok_emb'][___] + params['pos_emb'][:___]  # (B, T, C)\n"
+                 "for block in params['blocks']:\n"
+                 "    x = ___\n"
+                 "x = F.layer_norm(x, (x.shape[-1],), ___, ___, eps=1e-5)\n"
+                 "return x @ ___"),
+          stars=3, minutes=20)
 def baby_gpt_logits(tokens: Tensor, params: dict, n_heads: int) -> Tensor:
     """The logits of a baby GPT.
 
@@ -122,7 +155,15 @@ def baby_gpt_logits(tokens: Tensor, params: dict, n_heads: int) -> Tensor:
 
 
 @exercise("ch14.lm_loss", points=1, book="seed", examples=[
-    Example(f"lm_loss(torch.zeros(1, 2, 4), {T}([[1, 3]]))", expect=f"{T}(1.3862944)")])
+    Example(f"lm_loss(torch.zeros(1, 2, 4), {T}([[1, 3]]))", expect=f"{T}(1.3862944)")],
+          hints=("Every position is an ordinary classification over V tokens: flatten batch and "
+                 "time into B*T examples and take the mean cross-entropy.",
+                 "logits.reshape(B * T, V), targets.reshape(B * T), then F.cross_entropy "
+                 "(stable, mean by default). Pitfall: on (B, T, V) directly it reads dim 1 (T) "
+                 "as the classes.",
+                 "B, T, V = logits.shape\n"
+                 "return F.cross_entropy(logits.reshape(___, ___), targets.reshape(___))"),
+          stars=1, minutes=5)
 def lm_loss(logits: Tensor, targets: Tensor) -> Tensor:
     """The language-model loss: cross-entropy over every position, averaged.
 
@@ -143,7 +184,13 @@ def lm_loss(logits: Tensor, targets: Tensor) -> Tensor:
 
 
 @exercise("ch14.greedy_next_token", points=1, examples=[
-    Example(f"greedy_next_token({T}([[[0., 9., 1.], [3., 1., 2.]]]))", expect=f"{T}([0])")])
+    Example(f"greedy_next_token({T}([[[0., 9., 1.], [3., 1., 2.]]]))", expect=f"{T}([0])")],
+          hints=("Only the last position predicts the next token: pick the vocabulary entry with "
+                 "the largest logit there.",
+                 "logits[:, -1, :] is (B, V); .argmax(dim=-1) gives int64 (B,). Pitfall: argmax "
+                 "over dim 1 picks a position, not a token.",
+                 "return logits[:, ___, :].argmax(dim=___)"),
+          stars=1, minutes=3)
 def greedy_next_token(logits: Tensor) -> Tensor:
     """The most likely next token of every sequence: the argmax at the last position.
 
@@ -164,7 +211,19 @@ def greedy_next_token(logits: Tensor) -> Tensor:
     Example(f"sample_next_token({T}([[[0., 5., 1., 4.]]]), 1.0, 1, "
             "torch.Generator().manual_seed(0))", expect=f"{T}([1])"),
     Example(f"int(sample_next_token({T}([[[0., 5., 1., 4.]]]), 0.5, 2, "
-            "torch.Generator().manual_seed(3))) in (1, 3)", expect="True")])
+            "torch.Generator().manual_seed(3))) in (1, 3)", expect="True")],
+          hints=("At the last position: divide by the temperature, keep the k largest logits "
+                 "(-inf for the rest), softmax, and draw one token per row from the given "
+                 "generator.",
+                 "logits[:, -1] / temperature; .topk(top_k, dim=-1).values[:, -1:] is each row's "
+                 "k-th largest; masked_fill(last < kth, float('-inf')); torch.softmax(dim=-1); "
+                 "torch.multinomial(probs, 1, generator=generator). Pitfall: masking after the "
+                 "softmax.",
+                 "last = logits[:, -1, :] / ___\n"
+                 "kth = last.topk(___, dim=-1).values[:, ___]  # (B, 1)\n"
+                 "probs = torch.softmax(last.masked_fill(last < kth, float('-inf')), dim=___)\n"
+                 "return torch.multinomial(probs, 1, generator=___).squeeze(-1)"),
+          stars=2, minutes=20)
 def sample_next_token(logits: Tensor, temperature: float, top_k: int, generator) -> Tensor:
     """Sample the next token of every sequence from the top k of a tempered softmax.
 
@@ -197,7 +256,19 @@ def sample_next_token(logits: Tensor, temperature: float, top_k: int, generator)
     Example(f"generate({T}([[0, 1]]), {{'tok_emb': torch.eye(3), 'pos_emb': torch.zeros(4, 3), "
             f"'blocks': [], 'lnf_w': torch.ones(3), 'lnf_b': torch.zeros(3), "
             f"'w_head': {T}([[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]])}}, 1, 3, 4)",
-            expect=f"{T}([[0, 1, 2, 0, 1]])")])
+            expect=f"{T}([[0, 1, 2, 0, 1]])")],
+          hints=("Repeat n_new times: run the model on the last block_size tokens only, take the "
+                 "argmax at the last position and append it to the sequence.",
+                 "tokens[:, -block_size:] crops the context; baby_gpt_logits(...)[:, "
+                 "-1].argmax(dim=-1, keepdim=True) is (B, 1); torch.cat([tokens, nxt], dim=1). A "
+                 "loop over the steps is expected. Pitfall: keeping the FIRST block_size tokens.",
+                 "for _ in range(n_new):\n"
+                 "    context = tokens[:, ___]\n"
+                 "    logits = baby_gpt_logits(___, params, n_heads)\n"
+                 "    nxt = logits[:, -1, :].argmax(dim=-1, keepdim=___)\n"
+                 "    tokens = torch.cat([tokens, nxt], dim=___)\n"
+                 "return tokens"),
+          stars=3, minutes=20)
 def generate(tokens: Tensor, params: dict, n_heads: int, n_new: int,
              block_size: int) -> Tensor:
     """Greedy decoding: append the argmax next token n_new times.
@@ -228,7 +299,12 @@ def generate(tokens: Tensor, params: dict, n_heads: int, n_new: int,
 
 @exercise("ch14.tied_logits", points=1, examples=[
     Example(f"tied_logits({T}([[[1., 2.]]]), {T}([[1., 0.], [0., 1.], [1., 1.]]))",
-            expect=f"{T}([[[1., 2., 3.]]])")])
+            expect=f"{T}([[[1., 2., 3.]]])")],
+          hints=("Score each hidden state against every token's embedding: the dot product with "
+                 "row v of the table is logit v.",
+                 "h @ tok_table.T: the transpose is (C, V), and `@` broadcasts over B and T.",
+                 "return h @ ___  # (B, T, V)"),
+          stars=1, minutes=3)
 def tied_logits(h: Tensor, tok_table: Tensor) -> Tensor:
     """Logits with the output head tied to the token embedding table.
 
@@ -247,7 +323,16 @@ def tied_logits(h: Tensor, tok_table: Tensor) -> Tensor:
 
 
 @exercise("ch14.count_gpt_parameters", points=1, examples=[
-    Example("count_gpt_parameters(10, 8, 4, 1)", expect="324")])
+    Example("count_gpt_parameters(10, 8, 4, 1)", expect="324")],
+          hints=("Add the sizes up: the two embedding tables, n_layers times one block (with F = "
+                 "4C), and the final layer norm; the tied head adds nothing.",
+                 "Python int arithmetic: a (C, 3C) weight has 3 * C * C scalars and its bias 3 * "
+                 "C; a layer norm has 2 * C (weight and bias). Check: (10, 8, 4, 1) gives 324.",
+                 "hidden = 4 * C  # F\n"
+                 "per_block = 2 * C + (C * 3 * C + ___) + (C * C + C) + ___ + (C * hidden + "
+                 "hidden) + ___\n"
+                 "return V * C + ___ + n_layers * per_block + ___"),
+          stars=2, minutes=15)
 def count_gpt_parameters(V: int, T: int, C: int, n_layers: int) -> int:
     """The number of scalars of the baby GPT's parameters.
 
