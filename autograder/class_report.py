@@ -386,7 +386,7 @@ message said by several checks counts once per student).</p>"""]
     for chapter, stats in by_chapter(cls.stats).items():
         title = CHAPTER_TITLES.get(chapter, "")
         rows = "".join(
-            f"<tr><td class='ex'>{esc(s.name)}<div class='diff'>{_difficulty(s)}</div></td>"
+            f"<tr data-exercise='{esc(s.id)}'><td class='ex'>{esc(s.name)}<div class='diff'>{_difficulty(s)}</div></td>"
             f"<td class='rate'>{_bar(s.pass_rate)} {_pct(s.pass_rate)} "
             f"<span class='count'>({s.passed}/{n})</span></td>"
             f"<td class='num'>{s.not_attempted or ''}</td><td>{_mistake_cell(s, n)}</td></tr>"
@@ -420,7 +420,8 @@ def section_students(cls: ClassData) -> str:
         if r.get("unreadable"):
             note = ("submission could not be read" if r["unreadable"].get("nothing_to_grade")
                     else "some files could not be read")
-        rows.append(f"<tr><td>{esc(str(r['student']))}</td>"
+        rows.append(f"<tr data-student='{esc(str(r['student']))}'>"
+                    f"<td>{esc(str(r['student']))}</td>"
                     f"<td class='num'>{r['score']:g} / {r['max_score']:g}</td>"
                     f"<td class='rate'>{_bar(percent(r) / 100)} {percent(r):.0f}%</td>"
                     f"<td class='num'>{passed}</td><td>{fb}</td><td>{esc(note)}</td></tr>")
