@@ -445,7 +445,7 @@ those students again (<code>workbook grade ... --regrade</code>) to include them
 # Another report section (the similarity of submissions, say) is one more function here.
 SECTIONS: list[Callable[[ClassData], str]] = [
     section_unreadable, section_summary, section_struggles, section_chapters,
-    section_exercises, section_students,
+    section_students, section_exercises,
 ]
 
 STYLE = """
@@ -457,7 +457,7 @@ h3 .count{font-weight:normal;margin-left:.6em}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
 dl.facts dt{font-weight:600} dl.facts dd{margin:0}
 img.plot{max-width:100%;height:auto;display:block;margin:.5em 0}
-table{border-collapse:collapse;width:100%;margin:.3em 0 1em}
+table{border-collapse:collapse;width:100%;margin:.3em 0 1em} table.students{width:auto;min-width:40em}
 th{text-align:left;font-weight:600;border-bottom:2px solid #ccc;padding:.3em .6em}
 td{vertical-align:top;padding:.3em .6em;border-bottom:1px solid #e6e6e6}
 table.exercises,table.struggles{table-layout:fixed} col.ex{width:17em} col.rate{width:11em}
@@ -470,6 +470,7 @@ vertical-align:middle} .bar span{display:block;height:100%;background:#3b8a5a;
 border-radius:2px}
 .share{font-weight:600} .msg{font-size:.92em} details{font-size:.9em;margin-top:.2em}
 details ul{margin:.3em 0;padding-left:1.2em}
+nav{margin:.6em 0;font-size:.95em} a{color:#1f5fa8}
 .warning{background:#fff4e5;border:1px solid #f0c36d;padding:.2em 1em;border-radius:4px}
 """
 
@@ -480,6 +481,8 @@ def html_page(cls: ClassData) -> str:
     when = f"graded {dates[0][:10]}" + (f" to {dates[-1][:10]}" if dates[-1][:10] !=
                                          dates[0][:10] else "") if dates else ""
     sections = "\n".join(s for s in (section(cls) for section in SECTIONS) if s)
+    nav = " · ".join(f"<a href='#{i}'>{esc(html.unescape(t))}</a>" for i, t in
+                     re.findall(r'<section id="([\w-]+)"[^>]*><h2>([^<]+)</h2>', sections))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -487,6 +490,7 @@ def html_page(cls: ClassData) -> str:
 <body><h1>Class report</h1>
 <p class="sub">{esc(str(cls.folder))}: {len(cls.results)} student(s), {esc(when)}
 (workbook {esc(', '.join(versions))})</p>
+<nav>{nav}</nav>
 {sections}
 </body></html>
 """
