@@ -45,8 +45,10 @@ def browser(tmp_path_factory):
     chromium = _find("WORKBOOK_CHROMIUM", "chromium", "chromium-browser", "google-chrome")
     driver = _find("WORKBOOK_CHROMEDRIVER", "chromedriver")
     if not chromium or not driver:
-        _unavailable("no Chromium and chromedriver on PATH (Debian: apt-get install chromium "
-                     "chromium-driver; or set WORKBOOK_CHROMIUM and WORKBOOK_CHROMEDRIVER)")
+        missing = " and ".join(what for what, found in (("Chromium", chromium),
+                                                        ("chromedriver", driver)) if not found)
+        _unavailable(f"{missing} not found (Debian: apt-get install chromium chromium-driver; "
+                     "or set WORKBOOK_CHROMIUM and WORKBOOK_CHROMEDRIVER to the binaries)")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
@@ -130,3 +132,25 @@ def test_a_student_link_opens_their_feedback_page(browser, graded, tmp_path):
     assert severe_console_messages(browser) == []
     assert all(i["complete"] and i["width"] > 0 for i in images(browser))
     screenshot(browser, "feedback-bob", tmp_path)
+
+
+def test_the_checks_see_a_broken_page(browser, tmp_path):
+    """The checks above can fail: a console error and a missing image are both seen."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!doctype html><title>broken</title><h1>x</h1><img src='nowhere.png' "
+                    "alt='gone'><script>console.error('boom')</script>")
+    open_page(browser, page)
+    assert any("boom" in m for m in severe_console_messages(browser))
+    assert images(browser) == [{"alt": "gone", "complete": True, "width": 0}]
+
+
+def test_ci_installs_the_browser_and_requires_it():
+    """CI must not skip the browser test silently: it installs Chromium, its driver and the
+    test extra, and sets WORKBOOK_REQUIRE_BROWSER=1 before the README's test command."""
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    install = next(i for i, ln in enumerate(ci) if "apt-get install" in ln)
+    assert "chromium chromium-driver" in ci[install]
+    extra = next(i for i, ln in enumerate(ci) if "'.[nbgrader,test]'" in ln)
+    require = ci.index("export WORKBOOK_REQUIRE_BROWSER=1")
+    tests = ci.index(".venv/bin/python -m pytest -q")
+    assert install < extra < tests and require < tests
