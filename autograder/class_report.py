@@ -39,6 +39,7 @@ from solutions.registry import CHAPTER_TITLES
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 RESULT_KEYS = ("student", "score", "max_score", "exercises")
+OTHER_MESSAGES = 8  # listed under an exercise's most common failure
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -185,9 +186,13 @@ def exercise_stats(results: list[dict], catalog: list[Declared]) -> list[Exercis
     seen = dict.fromkeys(e["id"] for r in results for e in r["exercises"])
     order = [d.id for d in catalog if d.id in seen] + [i for i in seen if i not in declared]
     n = len(results)
+    entries_of: dict[str, list[dict]] = {i: [] for i in order}
+    for r in results:
+        for e in r["exercises"]:
+            entries_of[e["id"]].append(e)
     out = []
     for i in order:
-        entries = [e for r in results for e in r["exercises"] if e["id"] == i]
+        entries = entries_of[i]
         passed = sum(e["status"] == "passed" for e in entries)
         not_attempted = sum(e["status"] != "passed" and feedback_group(e) != "to_look_at"
                             for e in entries) + n - len(entries)
@@ -344,7 +349,7 @@ def section_struggles(cls: ClassData, most: int = 10) -> str:
     return f"""<section id="struggles"><h2>Where the class struggles</h2>
 <p class="note">Each exercise's most common failure message, largest share first (share:
 students whose failed checks said it, divided by the students in the batch).</p>
-<table class="struggles"><colgroup><col class="num"><col class="num"><col class="ex"><col>
+<table class="struggles"><colgroup><col class="num"><col class="students"><col class="ex"><col>
 </colgroup><thead><tr><th>share</th><th>students</th><th>exercise</th><th>message</th></tr>
 </thead><tbody>{rows}</tbody></table></section>"""
 
@@ -367,7 +372,10 @@ def _mistake_cell(s: ExerciseStats, n: int) -> str:
             f"{esc(top.example)}</span> <span class='count'>({top.students} of {n})</span>")
     if rest:
         items = "".join(f"<li><span class='share'>{_pct(m.share)}</span>: "
-                        f"<span class='msg'>{esc(m.example)}</span></li>" for m in rest)
+                        f"<span class='msg'>{esc(m.example)}</span></li>"
+                        for m in rest[:OTHER_MESSAGES])
+        if len(rest) > OTHER_MESSAGES:
+            items += f"<li>and {len(rest) - OTHER_MESSAGES} more, each rarer</li>"
         cell += (f"<details><summary>{len(rest)} other message{'s' * (len(rest) > 1)}"
                  f"</summary><ul>{items}</ul></details>")
     return cell
@@ -386,7 +394,8 @@ message said by several checks counts once per student).</p>"""]
     for chapter, stats in by_chapter(cls.stats).items():
         title = CHAPTER_TITLES.get(chapter, "")
         rows = "".join(
-            f"<tr data-exercise='{esc(s.id)}'><td class='ex'>{esc(s.name)}<div class='diff'>{_difficulty(s)}</div></td>"
+            f"<tr data-exercise='{esc(s.id)}'><td class='ex'>{esc(s.name)}"
+            f"<div class='diff'>{_difficulty(s)}</div></td>"
             f"<td class='rate'>{_bar(s.pass_rate)} {_pct(s.pass_rate)} "
             f"<span class='count'>({s.passed}/{n})</span></td>"
             f"<td class='num'>{s.not_attempted or ''}</td><td>{_mistake_cell(s, n)}</td></tr>"
@@ -457,11 +466,14 @@ h3 .count{font-weight:normal;margin-left:.6em}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
 dl.facts dt{font-weight:600} dl.facts dd{margin:0}
 img.plot{max-width:100%;height:auto;display:block;margin:.5em 0}
-table{border-collapse:collapse;width:100%;margin:.3em 0 1em} table.students{width:auto;min-width:40em}
+table{border-collapse:collapse;width:100%;margin:.3em 0 1em}
+table.students{width:auto;min-width:40em}
 th{text-align:left;font-weight:600;border-bottom:2px solid #ccc;padding:.3em .6em}
 td{vertical-align:top;padding:.3em .6em;border-bottom:1px solid #e6e6e6}
 table.exercises,table.struggles{table-layout:fixed} col.ex{width:17em} col.rate{width:11em}
-col.num{width:5.5em} table.struggles col.ex{width:22em} td.ex{font-family:ui-monospace,monospace;overflow-wrap:anywhere}
+col.num{width:5.5em} table.struggles col.ex{width:22em} col.students{width:7.5em}
+td.count{white-space:nowrap}
+td.ex{font-family:ui-monospace,monospace;overflow-wrap:anywhere}
 td.num{text-align:right}
 td.rate{white-space:nowrap;width:11em} .diff{font-family:system-ui,sans-serif;color:#777;
 font-size:.85em} .stars{color:#c98a00}
