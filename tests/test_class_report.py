@@ -396,3 +396,13 @@ def test_a_student_without_an_exercise_counts_as_not_passing_it():
     stats = {s.id: s for s in exercise_stats([one, other], [Declared("ch06.norms")])}
     assert stats["ch06.norms"].pass_rate == 0.5 and stats["ch06.norms"].not_attempted == 1
     assert list(stats) == ["ch06.norms", "ch06.dot_product", "ch13.causal_mask"]
+
+
+def test_the_text_reading_of_solutions_agrees_with_the_registry():
+    """The report reads ids, order, stars and minutes without importing torch; the registry
+    (which imports the solutions) must say the same."""
+    from autograder.class_report import declared_exercises
+    from solutions.registry import select
+
+    assert [(d.id, d.stars, d.minutes) for d in declared_exercises()] == \
+        [(e.id, e.stars, e.minutes) for e in select(None)]
