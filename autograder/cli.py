@@ -89,6 +89,13 @@ def _check(args) -> int:
     return int(pytest.main(["-p", "no:cacheprovider", "--rootdir", str(folder), *ids]))
 
 
+def _report(args) -> int:
+    """The class report page of a graded folder (autograder/class_report.py)."""
+    from autograder.class_report import write_report
+
+    return write_report(Path(args.folder), Path(args.out) if args.out else None)
+
+
 def _audit(args) -> int:
     from autograder.audit import main
 
@@ -135,6 +142,14 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("grade", help="grade submissions with the hidden graders "
                                  "(workbook grade --help)")
+
+    p = command("report", "one HTML page about a graded class",
+                "Write one self-contained HTML page from the result JSONs of `workbook grade "
+                "--out FOLDER`: class size, mean and median, a score histogram, the pass rate "
+                "and most common failure message of every exercise, a pass rate per chapter "
+                "and a table of students linking to their feedback pages.", _report)
+    p.add_argument("folder", help="the folder `workbook grade --out` wrote, e.g. graded")
+    p.add_argument("--out", help="the page to write (default: FOLDER/report.html)")
 
     p = command("audit", "check each grader against known wrong and right answers",
                 "Run every grader against the known-wrong implementations in tests/mutants/ "
