@@ -36,7 +36,6 @@ the stand-alone page. Nothing here imports torch.
 from __future__ import annotations
 
 import ast
-import copy
 import html
 import io
 import re
@@ -48,6 +47,7 @@ THRESHOLD = 0.9
 MIN_TOKENS = 20
 NOISE = 15  # copydetect's noise threshold k: characters of normalised text per fingerprint
 GUARANTEE = 20  # copydetect's guarantee threshold: a shared run this long is always seen
+SHOWN = 10  # pairs shown side by side per exercise; the others are named
 
 
 @dataclass
@@ -134,9 +134,9 @@ def imports_of(trees: list[ast.Module]) -> dict[str, str]:
 
 def _body_text(fn: ast.AST, imported: dict[str, str] | None = None) -> str:
     """The statements of a def, without docstrings or comments, in one layout, with the
-    student's own names replaced (``_Rename``)."""
-    node = _DropStrings().visit(copy.deepcopy(fn))
-    node = _Rename(imported or {}).visit(node)
+    student's own names replaced (``_Rename``). Rewrites ``fn`` in place (copying every
+    tree cost more than the rest of the report): ``body_of`` reads what it needs first."""
+    node = _Rename(imported or {}).visit(_DropStrings().visit(fn))
     if isinstance(node, ast.Lambda):
         return ast.unparse(node.body)
     return "\n".join(ast.unparse(s) for s in node.body)
@@ -186,38 +186,52 @@ def definitions(files: list[Path]) -> tuple[dict[str, tuple[str, ast.AST]], dict
     return defs, imports_of(trees)
 
 
-def _helpers(name: str, defs: dict, exercises: set[str]) -> list[str]:
+def calls(defs: dict) -> dict[str, list[str]]:
+    """{function: the file's own functions it names, in order of appearance}."""
+    return {name: list(dict.fromkeys(n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+                                     and n.id in defs and n.id != name))
+            for name, (_, fn) in defs.items()}
+
+
+def _helpers(name: str, graph: dict[str, list[str]], exercises: set[str]) -> list[str]:
     """The module-level functions ``name`` calls (transitively) that are not exercises: a
     body moved into a helper is still compared; another exercise's function is not."""
     seen, order, todo = {name}, [], [name]
     while todo:
-        for node in ast.walk(defs[todo.pop()][1]):
-            if isinstance(node, ast.Name) and node.id in defs and node.id not in seen \
-                    and node.id not in exercises:
-                seen.add(node.id)
-                order.append(node.id)
-                todo.append(node.id)
+        for n in graph.get(todo.pop(), []):
+            if n not in seen and n not in exercises:
+                seen.add(n)
+                order.append(n)
+                todo.append(n)
     return order
 
 
 def count_tokens(text: str) -> int:
-    """Python tokens of a normalised body (whitespace and comments not counted)."""
-    from pygments import token
-    from pygments.lexers import PythonLexer
+    """Tokens of a normalised body: names, numbers, the words of strings, and each operator
+    or bracket character (``x ** 2`` counts four)."""
+    return len(TOKEN.findall(text))
 
-    return sum(1 for kind, value in PythonLexer().get_tokens(text)
-               if value.strip() and kind not in token.Comment)
+
+TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def body_of(name: str, defs: dict, exercises: set[str],
-            imported: dict[str, str] | None = None) -> Body | None:
+            imported: dict[str, str] | None = None, memo: dict | None = None) -> Body | None:
+    """The Body of ``name`` and the helpers it calls. Pass one ``memo`` for every name of
+    the same ``defs``: it keeps the call graph (read before any def is normalised) and each
+    def's normalised text (normalising rewrites the def)."""
     if name not in defs:
         return None
-    helpers = _helpers(name, defs, exercises)
-    src, fn = defs[name]
-    normalised = "\n".join([_body_text(fn, imported),
-                            *(_body_text(defs[h][1], imported) for h in helpers)])
-    code = "\n\n".join([_written(src, fn), *(_written(*defs[h]) for h in helpers)])
+    memo = {} if memo is None else memo
+    if not memo:
+        memo.update(graph=calls(defs), written={n: _written(*d) for n, d in defs.items()},
+                    text={})
+    parts = [name, *_helpers(name, memo["graph"], exercises)]
+    for n in parts:
+        if n not in memo["text"]:
+            memo["text"][n] = _body_text(defs[n][1], imported)
+    normalised = "\n".join(memo["text"][n] for n in parts)
+    code = "\n\n".join(memo["written"][n] for n in parts)
     return Body(code, normalised, count_tokens(normalised))
 
 
@@ -257,12 +271,18 @@ def score(a: Body, b: Body) -> float:
     return float(min(sa, sb))
 
 
+def _pair(a: tuple[str, Body], b: tuple[str, Body], s: float) -> dict:
+    (sa, ba), (sb, bb) = sorted([a, b], key=lambda m: m[0])
+    return {"a": sa, "b": sb, "score": round(s, 3), "a_code": ba.code, "b_code": bb.code}
+
+
 def _stubs_and_solutions(repo: Path, exercises: set[str]):
     """{name: stub body text} from exercises/ and {name: Body} from solutions/."""
     stub_defs, stub_imports = definitions(sorted((repo / "exercises").glob("ch[0-9][0-9]_*.py")))
     sol_defs, sol_imports = definitions(sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py")))
     stubs = {n: _body_text(fn, stub_imports) for n, (_, fn) in stub_defs.items()}
-    solutions = {n: body_of(n, sol_defs, exercises, sol_imports) for n in exercises
+    memo: dict = {}
+    solutions = {n: body_of(n, sol_defs, exercises, sol_imports, memo) for n in exercises
                  if n in sol_defs}
     return stubs, solutions
 
@@ -297,8 +317,9 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
             skipped[r["student"]] = f"submission not found: {sub}"
             continue
         defs, imported = definitions(submission_files(sub))
+        memo: dict = {}
         bodies[r["student"]] = {n: b for n in names
-                                if (b := body_of(n, defs, names, imported))}
+                                if (b := body_of(n, defs, names, imported, memo))}
     exercises = []
     for i in ids:
         name = i.split(".")[1]
@@ -319,21 +340,28 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
                 continue
             b.fingerprint = _fingerprint(b.normalised, bp)
             entries.append((student, b))
+        # Bodies identical once normalised score 1.0 without comparing; one of each kind is
+        # compared with the others (a class that all wrote the same body costs one body).
+        kinds: dict[str, list[tuple[str, Body]]] = {}
+        for student, b in entries:
+            kinds.setdefault(b.normalised, []).append((student, b))
+        groups = list(kinds.values())
         pairs = []
-        for x in range(len(entries)):
-            for y in range(x + 1, len(entries)):
-                (sa, a), (sb, b) = entries[x], entries[y]
-                s = score(a, b)
+        for g, members in enumerate(groups):
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.append(_pair(members[x], members[y], 1.0))
+            for other in groups[g + 1:]:
+                s = score(members[0][1], other[0][1])
                 if s >= threshold:
-                    pairs.append({"a": sa, "b": sb, "score": round(s, 3), "a_code": a.code,
-                                  "b_code": b.code})
+                    pairs += [_pair(a, b, s) for a in members for b in other]
         reference = []
         if ref is not None and ref.tokens >= min_tokens:
-            for student, b in entries:
-                s = score(b, ref)
+            for members in groups:
+                s = score(members[0][1], ref)
                 if s >= threshold:
-                    reference.append({"student": student, "score": round(s, 3),
-                                      "code": b.code, "reference_code": ref.code})
+                    reference += [{"student": student, "score": round(s, 3), "code": b.code,
+                                   "reference_code": ref.code} for student, b in members]
         pairs.sort(key=lambda p: (-p["score"], p["a"], p["b"]))
         reference.sort(key=lambda p: (-p["score"], p["student"]))
         exercises.append({"id": i, "compared": len(entries), "short": short, "pairs": pairs,
@@ -381,16 +409,27 @@ def html_section(data: dict) -> str:
     for x in flagged:
         parts.append(f"<h3>{e(x['id'])}</h3><p class=\"note\">{x['compared']} bodies "
                      f"compared, {x['short']} too short to compare.</p>")
-        for p in x["pairs"]:
+        for p in x["pairs"][:SHOWN]:
             parts.append(f"<details open><summary>{e(p['a'])} and {e(p['b'])}: similar "
                          f"({p['score']:.2f})</summary><div class=\"pair\">"
                          f"{_side(p['a'], p['a_code'])}{_side(p['b'], p['b_code'])}"
                          "</div></details>")
-        for p in x["reference"]:
+        if len(x["pairs"]) > SHOWN:
+            parts.append(f"<p class=\"note\">{len(x['pairs']) - SHOWN} more similar pairs "
+                         "(many students wrote this the same way: perhaps it is simply how it "
+                         "is written): " + ", ".join(
+                             f"{e(p['a'])} and {e(p['b'])} ({p['score']:.2f})"
+                             for p in x["pairs"][SHOWN:]) + "</p>")
+        for p in x["reference"][:SHOWN]:
             parts.append(f"<details open><summary>{e(p['student'])} and the reference "
                          f"solution: similar ({p['score']:.2f})</summary><div class=\"pair\">"
                          f"{_side(p['student'], p['code'])}"
                          f"{_side('reference solution', p['reference_code'])}</div></details>")
+        if len(x["reference"]) > SHOWN:
+            parts.append(f"<p class=\"note\">{len(x['reference']) - SHOWN} more similar to the "
+                         "reference solution: " + ", ".join(
+                             f"{e(p['student'])} ({p['score']:.2f})"
+                             for p in x["reference"][SHOWN:]) + "</p>")
     parts.append("</section>")
     return "\n".join(parts)
 
