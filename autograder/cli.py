@@ -145,10 +145,12 @@ def main(argv: list[str] | None = None) -> int:
                 "imports: canvas (Canvas's gradebook layout, with its Points Possible row), "
                 "moodle (one email or ID number column, then the grade items) or csv (student, "
                 "total, one column per chapter). canvas and moodle need --roster. Exit 0: "
-                "written; 1: written, but graded students missing from the roster are not in "
-                "it (listed); 2: bad input, nothing written.", _export_grades)
+                "written; 1: written, but some graded students are not in it (not in the roster, "
+                "or no Moodle identifier there; listed); 2: bad input, nothing written.",
+                _export_grades)
     p.add_argument("out_dir", metavar="OUT_DIR", help="a folder of graded results")
-    p.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"])
+    p.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"],
+                   help="the LMS whose import file to write, or a plain csv table")
     p.add_argument("--roster", metavar="FILE",
                    help="CSV: a 'student' column (the workbook's student id) and the LMS's "
                         "name, id, sis_user_id, sis_login_id, section, email, idnumber; or "

@@ -39,7 +39,7 @@ FORMATS = ("canvas", "moodle", "csv")
 DEFAULT_NAMES = {"canvas": "gradebook-canvas.csv", "moodle": "gradebook-moodle.csv",
                  "csv": "gradebook.csv"}
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-CANVAS_POINTS = "    Points Possible"  # as Canvas exports it; its importer matches /Points Possible/
+CANVAS_POINTS = "    Points Possible"  # as Canvas exports it; its importer reads /Points Possible/
 MOODLE_ID_HEADERS = {"email": "Email address", "idnumber": "ID number"}
 MOODLE_NO_GRADE = "-"
 MOODLE_MAX = 100  # Moodle's default gradepointmax
@@ -358,7 +358,8 @@ def _listing(names: list[str], limit: int = 20) -> str:
 def main(out_dir: str, fmt: str, roster: str | None = None, columns: str = "chapter",
          out: str | None = None, moodle_id: str | None = None) -> int:
     """Exit 0: written, every graded student is in it; 1: written, but some graded students
-    are not in the roster (listed; they are not in the file); 2: bad input, nothing written."""
+    are not (no roster row, or no Moodle identifier in it: listed); 2: bad input, nothing
+    written."""
     folder = Path(out_dir)
     try:
         results = read_results(folder)
@@ -376,8 +377,8 @@ def main(out_dir: str, fmt: str, roster: str | None = None, columns: str = "chap
     if ex.no_result:
         print(f"no result (empty grade, not 0): {_listing(ex.no_result)}", file=err)
     if ex.no_identifier:
-        print(f"no {fmt == 'moodle' and 'email / ID number' or 'identifier'} in the roster "
-              f"(not in {target.name}): {_listing(ex.no_identifier)}", file=err)
+        print(f"no Moodle identifier (email / ID number) in the roster (NOT in "
+              f"{target.name}): {_listing(ex.no_identifier)}", file=err)
     for w in ex.warnings:
         print(f"warning: {w}", file=err)
     print(f"wrote {target} ({fmt}, {ex.rows} student rows): {len(results)} graded, "

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from autograder.cli import main
+from tests.test_cli import test_every_command_says_what_it_does as says_what_it_does
 
 CH06 = "ch06 Products, norms and similarity"
 CH13 = "ch13 Attention"
@@ -151,3 +152,7 @@ def test_bad_input_is_a_clear_error(tmp_path, roster, capsys):
     assert main(["export-grades", str(empty), "--format", "canvas", "--roster",
                  str(bad)]) == 2
     assert "no column names the student" in capsys.readouterr().err
+
+
+def test_help_says_what_it_does(workbook):
+    says_what_it_does(workbook, "export-grades")

@@ -10,6 +10,7 @@ import json
 import re
 
 from autograder.cli import main
+from tests.test_cli import test_every_command_says_what_it_does as says_what_it_does
 from autograder.similarity import MIN_TOKENS, class_similarity, html_section
 
 IDS = ["ch09.softmax", "ch10.linear", "ch10.mlp_forward", "ch10.layer_norm"]
@@ -178,3 +179,7 @@ def test_threshold_and_missing_submissions(tmp_path, capsys):
     empty.mkdir()
     assert main(["similarity", str(empty)]) == 2
     assert "no result files" in capsys.readouterr().err
+
+
+def test_help_says_what_it_does(workbook):
+    says_what_it_does(workbook, "similarity")
