@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                         "name, id, sis_user_id, sis_login_id, section, email, idnumber; or "
                         "Canvas's own gradebook export")
     p.add_argument("--columns", choices=["chapter", "total"], default="chapter",
-                   help="one grade column per chapter (default) or one total")
+                   help="canvas, moodle: one grade column per chapter (default) or one "
+                        "total (csv has both)")
     p.add_argument("--moodle-id", choices=["email", "idnumber"],
                    help="moodle: the identifier column (default: email when every student "
                         "has one, else idnumber)")

@@ -372,7 +372,8 @@ def main(out_dir: str, fmt: str, roster: str | None = None, columns: str = "chap
     write_atomic(target, ex.text)
     err = sys.stderr
     if ex.not_in_roster:
-        print(f"not in the roster (graded, NOT in {target.name}): "
+        print(f"not in the roster (graded, but no roster row or two of them name the student; "
+              f"NOT in {target.name}): "
               f"{_listing(ex.not_in_roster)}", file=err)
     if ex.no_result:
         print(f"no result (empty grade, not 0): {_listing(ex.no_result)}", file=err)
@@ -383,5 +384,6 @@ def main(out_dir: str, fmt: str, roster: str | None = None, columns: str = "chap
         print(f"warning: {w}", file=err)
     print(f"wrote {target} ({fmt}, {ex.rows} student rows): {len(results)} graded, "
           f"{len(ex.not_in_roster)} not in the roster, {len(ex.no_result)} in the roster "
-          "without a result")
+          "without a result" + (f", {len(ex.no_identifier)} without a Moodle identifier"
+                                if ex.no_identifier else ""))
     return 1 if ex.not_in_roster or ex.no_identifier else 0

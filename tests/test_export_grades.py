@@ -156,3 +156,17 @@ def test_bad_input_is_a_clear_error(tmp_path, roster, capsys):
 
 def test_help_says_what_it_does(workbook):
     says_what_it_does(workbook, "export-grades")
+
+
+def test_moodle_never_writes_a_row_without_its_identifier(graded, tmp_path, capsys):
+    """Moodle gives a row with an empty identifier the previous row's user: bob (no email)
+    is left out and listed, not written blank."""
+    roster = tmp_path / "emails.csv"
+    roster.write_text("student,email\nalice,alice@uni.edu\nbob,\ndave,dave@uni.edu\n")
+    assert main(["export-grades", str(graded), "--format", "moodle", "--roster",
+                 str(roster)]) == 1
+    out, err = capsys.readouterr()
+    table = rows(graded / "gradebook-moodle.csv")
+    assert [r[0] for r in table] == ["Email address", "alice@uni.edu", "dave@uni.edu"]
+    assert "no Moodle identifier (email / ID number) in the roster" in err and "bob" in err
+    assert "1 without a Moodle identifier" in out
