@@ -407,8 +407,10 @@ def html_section(data: dict) -> str:
     if not flagged:
         parts.append("<p>No similar bodies.</p>")
     for x in flagged:
-        parts.append(f"<h3>{e(x['id'])}</h3><p class=\"note\">{x['compared']} bodies "
-                     f"compared, {x['short']} too short to compare.</p>")
+        n = x["compared"]
+        parts.append(f"<h3>{e(x['id'])}</h3><p class=\"note\">{n} "
+                     f"{'body' if n == 1 else 'bodies'} compared, {x['short']} too short to "
+                     "compare.</p>")
         for p in x["pairs"][:SHOWN]:
             parts.append(f"<details open><summary>{e(p['a'])} and {e(p['b'])}: similar "
                          f"({p['score']:.2f})</summary><div class=\"pair\">"
