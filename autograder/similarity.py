@@ -276,13 +276,13 @@ def _pair(a: tuple[str, Body], b: tuple[str, Body], s: float) -> dict:
     return {"a": sa, "b": sb, "score": round(s, 3), "a_code": ba.code, "b_code": bb.code}
 
 
-def _stubs_and_solutions(repo: Path, exercises: set[str]):
+def _stubs_and_solutions(repo: Path, names: set[str], catalog: set[str]):
     """{name: stub body text} from exercises/ and {name: Body} from solutions/."""
     stub_defs, stub_imports = definitions(sorted((repo / "exercises").glob("ch[0-9][0-9]_*.py")))
     sol_defs, sol_imports = definitions(sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py")))
     stubs = {n: _body_text(fn, stub_imports) for n, (_, fn) in stub_defs.items()}
     memo: dict = {}
-    solutions = {n: body_of(n, sol_defs, exercises, sol_imports, memo) for n in exercises
+    solutions = {n: body_of(n, sol_defs, catalog, sol_imports, memo) for n in names
                  if n in sol_defs}
     return stubs, solutions
 
@@ -307,7 +307,8 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
     graded = {e["id"] for r in results for e in r["exercises"]}
     ids = [i for i in ids if i in graded]
     names = {i.split(".")[1] for i in ids}
-    stubs, solutions = _stubs_and_solutions(repo, names)
+    catalog = {i.split(".")[1] for i in exercise_ids()}  # never a helper, graded or not
+    stubs, solutions = _stubs_and_solutions(repo, names, catalog)
     boiler = {}
     skipped: dict[str, str] = {}
     bodies: dict[str, dict[str, Body]] = {}
@@ -319,7 +320,10 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
         defs, imported = definitions(submission_files(sub))
         memo: dict = {}
         bodies[r["student"]] = {n: b for n in names
-                                if (b := body_of(n, defs, names, imported, memo))}
+                                if (b := body_of(n, defs, catalog, imported, memo))}
+        if not bodies[r["student"]]:
+            skipped[r["student"]] = "no exercise function found (no .py file or notebook, " \
+                "or none that parses)"
     exercises = []
     for i in ids:
         name = i.split(".")[1]

@@ -170,8 +170,13 @@ def test_threshold_and_missing_submissions(tmp_path, capsys):
     gone = json.loads((out / "cat.json").read_text())
     gone["submission"] = str(tmp_path / "moved-away")
     (out / "cat.json").write_text(json.dumps(gone))
+    broken = tmp_path / "eve.py"
+    broken.write_text("def softmax(x, dim:\n    return x\n")
+    eve = dict(gone, student="eve", submission=str(broken))
+    (out / "eve.json").write_text(json.dumps(eve))
     data = class_similarity(out, threshold=0.2)
-    assert "cat" in data["skipped"]
+    assert data["skipped"]["cat"].startswith("submission not found")
+    assert "no exercise function found" in data["skipped"]["eve"]
     assert sum(len(x["pairs"]) for x in data["exercises"]) >= 2
     assert main(["similarity", str(out), "--threshold", "1.5"]) == 2
     assert "--threshold 1.5" in capsys.readouterr().err
