@@ -346,8 +346,11 @@ def _moodle(book, roster, by_person, not_in_roster, no_result, moodle_id) -> Exp
 def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _listing(names: list[str], limit: int = 20) -> str:
@@ -369,7 +372,12 @@ def main(out_dir: str, fmt: str, roster: str | None = None, columns: str = "chap
         print(f"workbook export-grades: {exc}", file=sys.stderr)
         return 2
     target = Path(out) if out else folder / DEFAULT_NAMES[fmt]
-    write_atomic(target, ex.text)
+    try:
+        write_atomic(target, ex.text)
+    except OSError as exc:
+        print(f"workbook export-grades: cannot write {target}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
     err = sys.stderr
     if ex.not_in_roster:
         print(f"not in the roster (graded, but no roster row or two of them name the student; "

@@ -468,7 +468,12 @@ def main(out_dir: str, out: str | None = None, threshold: float | None = None,
               f"the class first: workbook grade SUBMISSION... --out {folder}", file=sys.stderr)
         return 2
     target = Path(out) if out else folder / "similarity.html"
-    write_atomic(target, html_page(data))
+    try:
+        write_atomic(target, html_page(data))
+    except OSError as exc:
+        print(f"workbook similarity: cannot write {target}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
     for s, why in sorted(data["skipped"].items()):
         print(f"warning: {s}: not compared, {why}", file=sys.stderr)
     for x in data["exercises"]:
