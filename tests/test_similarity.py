@@ -188,3 +188,40 @@ def test_threshold_and_missing_submissions(tmp_path, capsys):
 
 def test_help_says_what_it_does(workbook):
     says_what_it_does(workbook, "similarity")
+
+
+def test_independent_correct_implementations_are_not_similar_to_the_reference():
+    """The alternative correct implementations in tests/mutants were written apart from
+    the reference solutions: at the default threshold none may be listed (the highest scores
+    0.78), while each is still read and compared."""
+    import ast
+
+    from autograder.similarity import (THRESHOLD, _fingerprint, _stubs_and_solutions, body_of,
+                                       exercise_ids, imports_of, score)
+    from tests.conftest import REPO
+
+    names = {i.split(".")[1] for i in exercise_ids()}
+    stubs, solutions = _stubs_and_solutions(REPO, names, names)
+    compared, listed = 0, []
+    for path in sorted((REPO / "tests" / "mutants").glob("ch[0-9][0-9].py")):
+        src = path.read_text()
+        tree = ast.parse(src)
+        imported = imports_of([tree])
+        module = {n.name: (src, n) for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for node in tree.body:
+            marks = [d for d in getattr(node, "decorator_list", []) if isinstance(d, ast.Call)
+                     and getattr(d.func, "id", "") == "correct"]
+            if not marks:
+                continue
+            name = marks[0].args[0].value.split(".")[1]
+            body = body_of(name, {**module, name: (src, node)}, names, imported)
+            ref = solutions[name]
+            if body.tokens < MIN_TOKENS or ref.tokens < MIN_TOKENS:
+                continue
+            boiler = list(_fingerprint(stubs[name]).hashes)
+            body.fingerprint = _fingerprint(body.normalised, boiler)
+            ref.fingerprint = _fingerprint(ref.normalised, boiler)
+            compared += 1
+            if score(body, ref) >= THRESHOLD:
+                listed.append(name)
+    assert compared > 100 and listed == []
