@@ -391,11 +391,14 @@ def _side(title: str, code: str) -> str:
 
 
 def html_section(data: dict) -> str:
-    """The similarity findings as one ``<section class="similarity">`` (style included)."""
+    """The similarity findings as one ``<section id="similarity">`` (its style inside), for
+    ``html_page`` and for the class report (``autograder/class_report.py``: a section there
+    is ``lambda cls: html_section(class_similarity(cls.folder))``)."""
     e = html.escape
     flagged = [x for x in data["exercises"] if x["pairs"] or x["reference"]]
-    parts = [f"<section class=\"similarity\"><style>{STYLE}</style>",
-             "<h2>Similar function bodies</h2>",
+    # id, then the heading first: the class report's index finds its sections that way
+    parts = [f"<section id=\"similarity\" class=\"similarity\"><h2>Similar function bodies"
+             f"</h2><style>{STYLE}</style>",
              f"<p class=\"note\">{len(data['students'])} students, "
              f"{len(data['exercises'])} exercises compared; {len(flagged)} exercise(s) with "
              f"similar bodies. A pair is listed when its similarity is at least "
