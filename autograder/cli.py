@@ -51,6 +51,20 @@ def _export_gradescope(args) -> int:
     return 0
 
 
+def _export_grades(args) -> int:
+    from autograder.export_grades import main
+
+    return main(args.out_dir, args.format, roster=args.roster, columns=args.columns,
+                out=args.out, moodle_id=args.moodle_id)
+
+
+def _similarity(args) -> int:
+    from autograder.similarity import main
+
+    return main(args.out_dir, out=args.out, threshold=args.threshold,
+                min_tokens=args.min_tokens)
+
+
 def holds_exercises(folder: Path) -> bool:
     """Does ``folder`` hold a student's exercise files (a copy of exercises/ or a release
     chapter folder)?"""
@@ -132,6 +146,42 @@ def main(argv: list[str] | None = None) -> int:
                 "graders) for the chapters named.", _export_gradescope)
     p.add_argument("chapters", nargs="+", help="ch06 or ch06_products ...")
     p.add_argument("--out", required=True, help="the zip to write, e.g. ch06_gradescope.zip")
+
+    p = command("export-grades", "the graded class as a Canvas, Moodle or plain CSV gradebook",
+                "Write the scores in OUT_DIR (the --out of `workbook grade`) as the CSV an LMS "
+                "imports: canvas (Canvas's gradebook layout, with its Points Possible row), "
+                "moodle (one email or ID number column, then the grade items) or csv (student, "
+                "total, one column per chapter). canvas and moodle need --roster. Exit 0: "
+                "written; 1: written, but some graded students are not in it (not in the roster, "
+                "or no Moodle identifier there; listed); 2: bad input, nothing written.",
+                _export_grades)
+    p.add_argument("out_dir", metavar="OUT_DIR", help="a folder of graded results")
+    p.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"],
+                   help="the LMS whose import file to write, or a plain csv table")
+    p.add_argument("--roster", metavar="FILE",
+                   help="CSV: a 'student' column (the workbook's student id) and the LMS's "
+                        "name, id, sis_user_id, sis_login_id, section, email, idnumber; or "
+                        "Canvas's own gradebook export")
+    p.add_argument("--columns", choices=["chapter", "total"], default="chapter",
+                   help="canvas, moodle: one grade column per chapter (default) or one "
+                        "total (csv has both)")
+    p.add_argument("--moodle-id", choices=["email", "idnumber"],
+                   help="moodle: the identifier column (default: email when every student "
+                        "has one, else idnumber)")
+    p.add_argument("--out", metavar="FILE", help="default: OUT_DIR/gradebook-FORMAT.csv "
+                                                 "(csv: OUT_DIR/gradebook.csv)")
+
+    p = command("similarity", "which students' function bodies are near-identical",
+                "For each exercise, list the pairs of students whose function bodies are "
+                "near-identical once names, comments, docstrings and layout are set aside, "
+                "and the bodies near-identical to the reference solution, side by side in "
+                "an HTML page. Short bodies are not compared.", _similarity)
+    p.add_argument("out_dir", metavar="OUT_DIR", help="a folder of graded results")
+    p.add_argument("--out", metavar="FILE", help="default: OUT_DIR/similarity.html")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="similarity from 0 to 1 at which a pair is listed (default 0.9)")
+    p.add_argument("--min-tokens", type=int, default=None,
+                   help="bodies shorter than this many tokens are not compared (default 20)")
 
     p = command("check", "run the public self-checks (student view)",
                 "Run the public self-checks (the docstring examples) on a folder of answers: "

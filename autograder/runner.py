@@ -24,6 +24,7 @@ import torch
 from torch.utils import _pytree as pytree
 
 from autograder.checks.trace import Trace, graph_names, record
+from autograder.engine.intake import submission_files
 
 
 @dataclasses.dataclass
@@ -334,14 +335,6 @@ def _load_notebook(path: Path, errors: dict) -> dict:
         except (Exception, SystemExit) as exc:
             errors[f"{path} (a cell)"] = _error_text(exc)
     return vars(module)
-
-
-def submission_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    skip = ("test_", "conftest", "selfcheck", "__init__")
-    return sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb")
-                  and not p.name.startswith(skip) and ".ipynb_checkpoints" not in p.parts)
 
 
 def load(spec: str) -> Implementation:

@@ -14,6 +14,16 @@ SUFFIXES = (".py", ".ipynb")
 EMPTY = "the file is empty"
 
 
+def submission_files(path: Path) -> list[Path]:
+    """The files of a submission the engine loads: the file itself, or a folder's .py files
+    and notebooks (not self-checks, conftest, selfcheck or checkpoints), sorted."""
+    if path.is_file():
+        return [path]
+    skip = ("test_", "conftest", "selfcheck", "__init__")
+    return sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb")
+                  and not p.name.startswith(skip) and ".ipynb_checkpoints" not in p.parts)
+
+
 def why_unreadable(path: Path) -> str | None:
     """None for a file the engine can load, else a short reason."""
     if path.suffix not in SUFFIXES:
