@@ -166,13 +166,16 @@ def child(spec: dict, say) -> None:
 
 
 def _defines(file: Path, name: str) -> bool:
+    """Does ``file`` (a .py or a notebook's code cells) hold ``def name``, loaded or not?"""
     import re
 
+    from autograder.engine.static import file_sources
+
     try:
-        return re.search(rf"^\s*def\s+{name}\b", file.read_text(encoding="utf-8"),
-                         re.M) is not None
+        text = "\n".join(file_sources(file))
     except (OSError, UnicodeDecodeError):
         return False
+    return re.search(rf"^\s*def\s+{re.escape(name)}\b", text, re.M) is not None
 
 
 def child_main() -> int:

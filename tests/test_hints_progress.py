@@ -325,6 +325,18 @@ def test_progress_of_carol_says_which_file_does_not_parse():
     assert "Next: ch06.dot_product" in out
 
 
+def test_progress_names_the_notebook_cell_that_does_not_parse(tmp_path):
+    nb = json.loads((SUBMISSIONS / "alice" / "ch13_attention.ipynb").read_text())
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "causal_mask":
+            cell["source"] = ["def causal_mask(T)\n", "    return None\n"]
+    (tmp_path / "ch13_attention.ipynb").write_text(json.dumps(nb))
+    out = progress(str(tmp_path))
+    assert "ch13.causal_mask: causal_mask could not be loaded: SyntaxError in the cell " \
+           "causal_mask: line 1: expected ':'" in out
+    assert "11 of 12 pass" in out and "Next: ch13.causal_mask" in out
+
+
 def test_progress_of_a_fresh_copy_of_exercises_is_all_not_started(tmp_path):
     copy = tmp_path / "mine"
     shutil.copytree(REPO / "exercises", copy, ignore=shutil.ignore_patterns("__pycache__"))
