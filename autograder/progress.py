@@ -150,8 +150,10 @@ def child(spec: dict, say) -> None:
         ex = exercises[ex_id]
         say({"event": "start", "id": ex_id})
         # a file named for a chapter answers that chapter only; any other file, any chapter
-        where = [f for f in by_file if Path(f).stem == ex.topic] + \
-                [f for f in by_file if Path(f).stem not in topics]
+        # (the .py before the notebook of the same name, as `load_answers` takes them)
+        where = sorted((f for f in by_file if Path(f).stem == ex.topic),
+                       key=lambda f: not f.endswith(".py")) + \
+            [f for f in by_file if Path(f).stem not in topics]
         found = [(f, by_file[f]) for f in where if ex.name in by_file[f][0]]
         broken = [why for f in where if (why := by_file[f][1])
                   and _defines(Path(f), ex.name)]

@@ -337,6 +337,12 @@ def test_progress_names_the_notebook_cell_that_does_not_parse(tmp_path):
     assert "11 of 12 pass" in out and "Next: ch13.causal_mask" in out
 
 
+def test_progress_reads_the_py_before_the_notebook_as_the_self_checks_do(tmp_path):
+    shutil.copy(SUBMISSIONS / "alice" / "ch13_attention.ipynb", tmp_path)
+    shutil.copy(REPO / "exercises" / "ch13_attention.py", tmp_path)
+    assert "0 of 12 pass" in progress(str(tmp_path))  # the stub, as `pytest` there reads it
+
+
 def test_progress_of_a_fresh_copy_of_exercises_is_all_not_started(tmp_path):
     copy = tmp_path / "mine"
     shutil.copytree(REPO / "exercises", copy, ignore=shutil.ignore_patterns("__pycache__"))
