@@ -110,6 +110,47 @@ def _report(args) -> int:
     return write_report(Path(args.folder), Path(args.out) if args.out else None)
 
 
+def _hint(args) -> int:
+    """The next hint for one exercise (all of them with --all), remembered per folder."""
+    from autograder import hints
+
+    try:
+        ex = hints.find(plain_selectors([args.exercise])[0], hints.declared())
+    except ValueError as exc:
+        print(f"workbook hint: {exc}", file=sys.stderr)
+        return 2
+    folder = folder_to_check(args.dir)
+    if not folder.is_dir():
+        print(f"workbook hint: --dir {args.dir}: no such folder", file=sys.stderr)
+        return 2
+    seen = hints.SeenHints(folder)
+    text = hints.hint_text(ex, seen, show_all=args.all, reset=args.reset,
+                           stars=hints.STARS[hints.charset(sys.stdout)])
+    if seen.problem:
+        print(f"note: {seen.problem}", file=sys.stderr)
+    if hasattr(sys.stdout, "reconfigure"):  # a hint's symbol the terminal cannot print: "?"
+        sys.stdout.reconfigure(errors="replace")
+    print(text)
+    return 0
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
+
+
+def _progress(args) -> int:
+    """A grid of every exercise's public self-check: passed, failed, not started, not found."""
+    from autograder.progress import progress
+
+    return progress(Path(args.path) if args.path else folder_to_check(None), args.timeout)
+
+
 def _audit(args) -> int:
     from autograder.audit import main
 
@@ -189,6 +230,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("exercises", nargs="*", help=f"{SELECTORS}; default: all")
     p.add_argument("--dir", help="folder with your answers and test_*.py (default: the current "
                                  "folder when it holds them, else the workbook's exercises/)")
+
+    p = command("hint", "the next hint for an exercise you are stuck on",
+                "Show the next hint for one exercise (up to three: the idea, the torch "
+                "operations, a skeleton with blanks). The hints you have seen are remembered "
+                "in .workbook-hints.json in your answers' folder, so asking again moves "
+                "on to the next one.", _hint)
+    p.add_argument("exercise", help="ch13.causal_mask or causal_mask")
+    p.add_argument("--dir", help="your answers' folder, where the hints seen are remembered "
+                                 "(default: as for `workbook check`)")
+    p.add_argument("--all", action="store_true", help="show every hint at once")
+    p.add_argument("--reset", action="store_true", help="forget the hints seen for it")
+
+    p = command("progress", "where you stand: every exercise's self-check, chapter by chapter",
+                "Run the public self-checks over a folder of answers (a copy of exercises/, a "
+                "release/ chapter folder, a folder of notebooks) or one .py or .ipynb, and "
+                "print one row per chapter: passed, failed, not started, not found, and the "
+                "exercise to do next.", _progress)
+    p.add_argument("path", nargs="?", help="your answers (default: the current folder when it "
+                                           "holds exercise files, else the workbook's "
+                                           "exercises/)")
+    p.add_argument("--timeout", type=positive_seconds, default=10,
+                   help="seconds one example (or loading one file) may run before it counts "
+                        "as failed (default 10)")
 
     sub.add_parser("grade", help="grade submissions with the hidden graders "
                                  "(workbook grade --help)")

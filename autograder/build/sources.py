@@ -61,17 +61,18 @@ def read_chapter(path: Path) -> ChapterSource:
     return ChapterSource(path, path.stem, ast.get_docstring(tree) or "", imports, functions)
 
 
-def with_rules(fn_text: str, rules: list[str]) -> str:
-    """Insert a ``Rules:`` section at the end of the function's docstring."""
-    if not rules:
-        return fn_text
+def _docstring_indent(fn_text: str) -> str:
+    opening = next(line for line in fn_text.splitlines() if line.lstrip().startswith('"""'))
+    return re.match(r"\s*", opening).group(0)
+
+
+def add_to_docstring(fn_text: str, extra: list[str]) -> str:
+    """Insert ``extra`` lines (at the docstring's indentation) at the end of the function's
+    docstring."""
     lines = fn_text.splitlines()
     opening = next(i for i, line in enumerate(lines) if line.lstrip().startswith('"""'))
-    indent = re.match(r"\s*", lines[opening]).group(0)
-    extra = [f"{indent}Rules (checked by the grader):"]
-    for rule in rules:
-        extra += textwrap.wrap(rule, width=96, initial_indent=f"{indent}    - ",
-                               subsequent_indent=f"{indent}      ")
+    indent = _docstring_indent(fn_text)
+    extra = [f"{indent}{line}" if line else "" for line in extra]
     for i, line in enumerate(lines):
         if i > opening and line.strip().endswith('"""') or \
                 i == opening and line.strip().endswith('"""') and line.count('"""') == 2:
@@ -81,6 +82,18 @@ def with_rules(fn_text: str, rules: list[str]) -> str:
                 return "\n".join(lines[:i + 1] + extra + lines[i + 1:])
             return "\n".join(lines[:i] + extra + lines[i:])
     return fn_text
+
+
+def with_rules(fn_text: str, rules: list[str]) -> str:
+    """Insert a ``Rules:`` section at the end of the function's docstring."""
+    if not rules:
+        return fn_text
+    width = 96 - len(_docstring_indent(fn_text))
+    extra = ["Rules (checked by the grader):"]
+    for rule in rules:
+        extra += textwrap.wrap(rule, width=width, initial_indent="    - ",
+                               subsequent_indent="      ")
+    return add_to_docstring(fn_text, extra)
 
 
 def stub(fn_text: str, body: str = STUB_BODY) -> str:
