@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import base64
 import dataclasses
+import functools
 import html
 import io
 import json
@@ -279,6 +280,17 @@ class ClassData:
     loaded: Loaded
     stats: list[ExerciseStats]
 
+    @functools.cached_property
+    def similarity(self) -> dict | None:
+        """``autograder.similarity.class_similarity`` of the folder (None if it failed)."""
+        from autograder.similarity import class_similarity
+
+        try:
+            return class_similarity(self.folder)
+        except Exception as exc:  # the rest of the report still stands
+            print(f"workbook report: similarity not computed: {exc}", file=sys.stderr)
+            return None
+
     @property
     def results(self) -> list[dict]:
         return self.loaded.results
@@ -450,11 +462,42 @@ read</h2><ul>{items}</ul><p>This page reports the other {len(cls.results)} stude
 those students again (<code>workbook grade ... --regrade</code>) to include them.</p></section>"""
 
 
+SIMILARITY_PAGE = "similarity.html"
+
+
+def section_similarity(cls: ClassData) -> str:
+    """Which exercises have near-identical bodies (between students, or with the reference
+    solution): one row each, the bodies side by side on the similarity page beside it."""
+    data = cls.similarity
+    if data is None:
+        return ""
+    flagged = [x for x in data["exercises"] if x["pairs"] or x["reference"]]
+    link = os.path.relpath(cls.page.parent / SIMILARITY_PAGE, cls.page.parent)
+    head = (f"<section id=\"similarity\"><h2>Similar function bodies</h2><p class='note'>"
+            f"Function bodies compared per exercise once names, comments, docstrings, layout "
+            f"and the stub's text are set aside; a pair is listed at similarity "
+            f"{data['threshold']:g} or more, and bodies under {data['min_tokens']} tokens are "
+            f"not compared. Similar is a reason to read the two bodies, not a finding: they "
+            f"are side by side in <a href='{esc(link)}'>{esc(SIMILARITY_PAGE)}</a>.</p>")
+    if not flagged:
+        return head + "<p>No similar bodies.</p></section>"
+    rows = "".join(
+        f"<tr><td class='ex'>{esc(x['id'])}</td><td>"
+        + (", ".join(f"{esc(p['a'])} and {esc(p['b'])} ({p['score']:.2f})"
+                     for p in x["pairs"]) or "-")
+        + "</td><td>" + (", ".join(f"{esc(p['student'])} ({p['score']:.2f})"
+                                   for p in x["reference"]) or "-") + "</td></tr>"
+        for x in flagged)
+    return (head + "<table class='similarity'><colgroup><col class='ex'></colgroup><thead><tr>"
+            "<th>exercise</th><th>similar pairs of students</th><th>similar to the reference "
+            f"solution</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
 # The page's sections, in order. Each takes the class and returns HTML ('' to leave it out).
 # Another report section (the similarity of submissions, say) is one more function here.
 SECTIONS: list[Callable[[ClassData], str]] = [
     section_unreadable, section_summary, section_struggles, section_chapters,
-    section_students, section_exercises,
+    section_students, section_exercises, section_similarity,
 ]
 
 STYLE = """
@@ -529,6 +572,12 @@ def write_report(folder: Path, page: Path | None = None) -> int:
     tmp = page.with_name(f".{page.name}.tmp")
     tmp.write_text(html_page(cls), encoding="utf-8")
     os.replace(tmp, page)
+    if cls.similarity is not None:  # the bodies side by side, linked from the page
+        from autograder.similarity import html_page as similarity_page
+
+        tmp = page.with_name(f".{SIMILARITY_PAGE}.tmp")
+        tmp.write_text(similarity_page(cls.similarity), encoding="utf-8")
+        os.replace(tmp, page.parent / SIMILARITY_PAGE)
     print(f"wrote {page}: {len(loaded.results)} student(s), {len(cls.stats)} exercises"
           + (f"; {len(loaded.unreadable)} result file(s) could not be read (listed on the page)"
              if loaded.unreadable else ""))

@@ -225,3 +225,18 @@ def test_independent_correct_implementations_are_not_similar_to_the_reference():
             if score(body, ref) >= THRESHOLD:
                 listed.append(name)
     assert compared > 100 and listed == []
+
+
+def test_the_class_report_has_the_similarity_section(tmp_path):
+    """`workbook report` lists the same pairs (one row per exercise) and writes the side by
+    side page beside it."""
+    out = collect(tmp_path)
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="similarity">'):]
+    section = section[:section.index("</section>")]
+    rows = dict(re.findall(r"<td class='ex'>([\w.]+)</td><td>(.*?)</td>", section))
+    assert rows == {"ch09.softmax": "ann and ben (1.00)", "ch10.layer_norm": "ann and ben (1.00)"}
+    assert re.search(r"ch10.layer_norm</td><td>[^<]*</td><td>dan \(1.00\)", section)
+    assert "cat" not in section and "<a href='similarity.html'>" in section
+    assert "ann and ben: similar (1.00)" in (out / "similarity.html").read_text(encoding="utf-8")
