@@ -181,7 +181,14 @@ class SeenHints:
 
 # -- what the student reads --------------------------------------------------------------------
 
-def _indented(text: str) -> str:
+def _indented(text: str, width: int = 92) -> str:
+    """The hint indented; a one-line hint in prose is wrapped to ``width`` (code, written on
+    several lines, is kept as written)."""
+    import textwrap
+
+    if "\n" not in text.strip():
+        return textwrap.fill(text.strip(), width, initial_indent="    ",
+                             subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join("    " + line if line.strip() else "" for line in text.splitlines())
 
 
