@@ -207,7 +207,7 @@ def causal_weights(g, weights: torch.Tensor, check: str = "causal_weights",
     weights (same shape), drawn beside the student's when the check fails."""
     def picture():
         return figures.weights("attention weights (first batch element and head; future "
-                               "positions j > i outlined)", weights, want())
+                               "positions j > i marked)", weights, want())
 
     fig = picture if want is not None else None
     if weights.isnan().any():
@@ -242,7 +242,7 @@ def masks_zero_scores(g, T: int, batch: int = 2) -> None:
             "below it were changed): build the mask from positions (torch.triu/tril of ones), "
             "never from the score values",
             lambda: figures.weights("scores that are 0 above the diagonal, masked (first "
-                                    "batch element; future positions j > i outlined: they "
+                                    "batch element; future positions j > i marked: they "
                                     "must be -inf)", got, scores.masked_fill(above, -torch.inf),
                                     label="your result"))
 

@@ -61,7 +61,7 @@ def _softmax_picture(args, got, want):
     causal_case = want.shape[-2] == T and torch.equal(
         allowed.expand(want.shape).reshape(-1, T, T)[0], _allowed(T, allowed.device))
     return figures.weights("masked_softmax weights (first row block; masked positions "
-                           "outlined)", got, want, future=causal_case,
+                           "marked)", got, want, future=causal_case,
                            blocked=None if causal_case else blocked)
 
 
@@ -202,7 +202,7 @@ def causal_mask(g):
             lambda T: ones(T).tril(-1),
     }
     picture = _picture("causal_mask (1 = True: may attend; future positions j > i "
-                       "outlined)", label="your mask")
+                       "marked)", label="your mask")
     g.expect("book_example", (3,), t([[True, False, False], [True, True, False],
                                       [True, True, True]]), mistakes=mistakes, figure=picture)
     for T in (*g.dims(3), 2, 1):  # T = 1 last: there several mistakes agree
@@ -245,7 +245,7 @@ def _mask_value_check(g, out, scores):
 def apply_causal_mask(g):
     d = g.device
     picture = _picture("masked scores (first batch element and head; future positions "
-                       "j > i outlined: they must be -inf)", label="your result")
+                       "j > i marked: they must be -inf)", label="your result")
     g.expect("book_example", (t([[1., 2.], [3., 4.]], device=d),),
              t([[1., -INF], [3., 4.]], device=d), exact=True, mistakes=_APPLY_MISTAKES,
              figure=picture)
@@ -487,7 +487,7 @@ def causal_self_attention(g):
     out = g.expect("causal_weights", (x, wq, bq, wk, bk, wv, torch.zeros_like(bv)), want,
                    mistakes=_CSA_MISTAKES, figure=_picture(
                        "attention weights (v = identity, so the output is the weights; first "
-                       "batch element; future positions j > i outlined)"))
+                       "batch element; future positions j > i marked)"))
     if out is not None and isinstance(out.value, torch.Tensor):
         causal.causal_weights(g, out.value, want=lambda: want)
     causal.half_precision(g, _csa_args(g, 2, 5, 8, 4), _csa)
@@ -618,7 +618,7 @@ def multi_head_attention(g):
     out = g.expect("causal_weights", args, want, mistakes=_MHA_MISTAKES,
                    figure=lambda a, got, w: figures.weights(
                        "head 0's attention weights (one-hot inputs copied through v: output "
-                       "channels 0..T-1 are the weights; future positions j > i outlined)",
+                       "channels 0..T-1 are the weights; future positions j > i marked)",
                        heads(got), heads(w)) if getattr(got, "shape", None) == (B, T, C)
                    else None)
     if out is not None and isinstance(out.value, torch.Tensor) and \
