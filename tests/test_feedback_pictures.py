@@ -38,6 +38,11 @@ def attention_output(weights, v):
 
 def attention_entropy(w):
     raise NotImplementedError()
+
+
+def padded_causal_attention(q, k, v, key_padding):
+    """key_padding ignored: queries still use padded keys."""
+    return torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
 '''
 
 
@@ -88,6 +93,19 @@ def test_leaking_softmax_shows_weight_in_the_future(graded):
     assert all(want[i][j] == 0 for i in range(T) for j in range(i + 1, T))
     assert all(abs(sum(row) - 1) < 0.01 for row in mine + want)
     assert all(isinstance(v, float) and round(v, 3) == v for row in mine for v in row)
+
+
+def test_ignored_padding_shows_which_keys_each_query_uses(graded):
+    r, _ = graded
+    # the book example: T = 3, key 0 padded; the picture is a dependence map made by
+    # redrawing one key (and value) position at a time
+    fig = _check(r, "padded_causal_attention", "book_example")["figure"]
+    mine, allowed = (p["matrix"] for p in fig["panels"])
+    assert allowed == [[0, 0, 0], [0, 1, 0], [0, 1, 1]]
+    assert fig["future"] is True and [row[0] for row in fig["blocked"]] == [True] * 3
+    assert all(mine[i][0] > 0 for i in range(3))  # the padded key is used by every query
+    assert all(mine[i][j] == 0 for i in range(3) for j in range(i + 1, 3))  # but causal
+    assert max(v for row in mine for v in row) == 1.0
 
 
 def test_wrong_shape_carries_both_shapes(graded):

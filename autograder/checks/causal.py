@@ -94,19 +94,21 @@ def future_invariance(g, args: tuple, time_axes: dict[int, int], out_axis: int =
 
 def dependence(g, args: tuple, time_axes: dict[int, int], out_axis: int = 1,
                pick: Callable = lambda out: out, redraw: Callable | None = None,
-               title: str = "") -> dict | None:
+               title: str = "", allowed: torch.Tensor | None = None) -> dict | None:
     """A heatmaps figure: entry (i, j) is how much output position i changes when only the
     inputs at position j are redrawn (relative to the largest change, rounded), beside the
-    allowed lower triangle (1 where j <= i). T + 1 plain calls in one batch, made only to
-    draw a failure (never recorded as checks); None when a call fails."""
+    allowed lower triangle (1 where j <= i), or beside ``allowed`` (bool (T, T): a causal
+    mask that also masks padded keys; the cells it masks below the diagonal are marked too).
+    T + 1 plain calls in one batch, made only to draw a failure (never recorded as checks);
+    None when a call fails."""
     state = g.gen.get_state()  # drawing a picture leaves the student's later inputs as they are
     try:
-        return _dependence(g, args, time_axes, out_axis, pick, redraw, title)
+        return _dependence(g, args, time_axes, out_axis, pick, redraw, title, allowed)
     finally:
         g.gen.set_state(state)
 
 
-def _dependence(g, args, time_axes, out_axis, pick, redraw, title):
+def _dependence(g, args, time_axes, out_axis, pick, redraw, title, allowed=None):
     i0, axis = next(iter(time_axes.items()))
     T = min(args[i0].shape[axis], figures.MAX_T)
     cases = [tuple(args)]
@@ -143,12 +145,18 @@ def _dependence(g, args, time_axes, out_axis, pick, redraw, title):
     top = float(dep.max())
     if top > 0:
         dep = dep / top
+    if allowed is None:
+        ok, said, blocked = figures.allowed_lower(T), "allowed: output i may depend on inputs " \
+            "j <= i", None
+    else:
+        ok = allowed[:T, :T].to("cpu", torch.float64)
+        said, blocked = "allowed (1): what the mask lets output i depend on", ~allowed[:T, :T]
     return figures.heatmaps(
         title or "which output positions depend on which input positions",
         [("your function: output i (row) changes when input j (column) changes", dep),
-         ("allowed: output i may depend on inputs j <= i", figures.allowed_lower(T))],
-        note="1 = the largest change seen; a non-zero cell right of the diagonal is a leak "
-             "from the future")
+         (said, ok)], blocked=blocked,
+        note="1 = the largest change seen; a non-zero marked cell is a dependence the mask "
+             "forbids (right of the diagonal: a leak from the future)")
 
 
 def _leak_threshold(grads: torch.Tensor) -> float:

@@ -48,7 +48,8 @@ def marked(fig: dict) -> list[list[bool]]:
 
 def _legend(fig: dict) -> str:
     if fig.get("blocked"):
-        return "masked positions (where `allowed` is False): they must get no weight"
+        return "masked positions (padded, in the future, or where `allowed` is False): they "\
+            "must get no weight"
     if fig.get("future"):
         return "future positions (j > i, right of the diagonal): they must get no weight"
     return ""

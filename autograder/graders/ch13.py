@@ -704,10 +704,23 @@ def _padding(g, B, T, kind):
 @grader("ch13.padded_causal_attention")
 def padded_causal_attention(g):
     d = g.device
+
+    def picture(args, got, want):
+        """Which keys each query of one batch element (the one with the most padding, some
+        key not padded) uses, beside what the causal mask and its padding allow."""
+        q, k, v, kp = args
+        T = q.shape[-2]
+        pads = kp.sum(-1).masked_fill(kp.all(-1), -1)
+        b = int(pads.argmax())
+        allowed = _allowed(T, kp.device) & ~kp[b][None, :]
+        return causal.dependence(
+            g, (q[b:b + 1], k[b:b + 1], v[b:b + 1], kp[b:b + 1]), {1: 1, 2: 1}, out_axis=1,
+            allowed=allowed, title=f"which keys (columns) each query (row) uses, batch element "
+                                   f"{b}; padded keys and future positions marked")
     g.expect("book_example", (t([[[0.], [0.], [0.]]], device=d), t([[[0.], [0.], [0.]]], device=d),
                               t([[[1.], [3.], [8.]]], device=d), t([[True, False, False]],
                                                                     device=d)),
-             t([[[0.], [3.], [5.5]]], device=d), mistakes=_PADDED_MISTAKES)
+             t([[[0.], [3.], [5.5]]], device=d), mistakes=_PADDED_MISTAKES, figure=picture)
     for dtype in FLOATS:
         for B, T, H in (g.dims(3), g.dims(3), (2, 4, 3), (1, 1, 2)):
             for kind in ("none", "random", "right", "left"):
@@ -715,7 +728,7 @@ def padded_causal_attention(g):
                     continue
                 q, k, v = (g.randn(B, T, H, dtype=dtype) for _ in range(3))
                 g.against("random_inputs", g.layouts(q, k, v, _padding(g, B, T, kind)),
-                          _padded, mistakes=_PADDED_MISTAKES)
+                          _padded, mistakes=_PADDED_MISTAKES, figure=picture)
     # the battery, key_padding fixed
     B, T, H = 3, 6, 4
     args = (*(g.randn(B, T, H) for _ in range(3)), _padding(g, B, T, "random"))
