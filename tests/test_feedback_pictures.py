@@ -242,3 +242,17 @@ def test_a_picture_is_drawn_only_for_the_failure_a_check_keeps():
                                                     "got": [2]}
     rep.record("other", False, "no picture")
     assert "figure" not in rep.as_dict()["checks"][1]
+
+
+def test_difficulty_stars_beside_each_exercise_to_fix(graded, tmp_path):
+    r, _ = graded
+    (tmp_path / "ch13_attention.py").write_text(
+        '@exercise("ch13.causal_mask", points=1, stars=2, minutes=5)\n'
+        'def causal_mask(T):\n    pass\n\n\n'
+        '@exercise("ch13.masked_softmax", points=1)\ndef masked_softmax(s, a):\n    pass\n')
+    stars = feedback.exercise_stars(tmp_path)
+    assert stars == {"ch13.causal_mask": 2}  # no stars declared: none shown
+    md, page = feedback.markdown(r, stars), feedback.html_page(r, stars)
+    assert "### ch13.causal_mask ★★☆: 0 / 1 (not yet right)" in md
+    assert "### ch13.masked_softmax: 0 / 2" in md
+    assert "<span class=stars title=difficulty>★★☆</span>" in page

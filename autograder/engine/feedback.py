@@ -287,14 +287,17 @@ def html_page(r: dict, stars: Mapping[str, int] | None = None) -> str:
 """
 
 
-@functools.lru_cache(maxsize=1)
-def exercise_stars() -> dict[str, int]:
+@functools.lru_cache(maxsize=4)
+def exercise_stars(folder: Path | None = None) -> dict[str, int]:
     """``{exercise id: stars}`` for the exercises with a difficulty (stars > 0), read from
-    the ``@exercise(...)`` lines of solutions/ without importing them (no torch here)."""
-    import solutions
+    the ``@exercise(...)`` lines of solutions/ (or ``folder``) without importing them (no
+    torch here)."""
+    if folder is None:
+        import solutions
 
+        folder = Path(solutions.__file__).parent
     out = {}
-    for path in sorted(Path(solutions.__file__).parent.glob("ch[0-9][0-9]_*.py")):
+    for path in sorted(folder.glob("ch[0-9][0-9]_*.py")):
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, ValueError):
