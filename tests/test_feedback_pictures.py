@@ -223,6 +223,12 @@ def test_old_results_without_figures_still_render(graded):
     fix = page[page.index("ch13.causal_mask"):page.index("ch13.masked_softmax")]
     assert "the diagonal must be True" in fix and "<img" not in fix
     assert "the diagonal must be True" in feedback.markdown(bad)
+    # a run the engine could not grade at all (batch._failed_run): its reason, no summary
+    failed = {**{k: r[k] for k in ("student", "submission", "device")}, "graded_at": "",
+              "workbook_version": "", "score": 0.0, "max_score": 0.0,
+              "error": "judge 0 died", "exercises": []}
+    for text in (feedback.markdown(failed), feedback.html_page(failed)):
+        assert "Not graded" in text and "judge 0 died" in text and "Summary" not in text
 
 
 def test_a_picture_is_drawn_only_for_the_failure_a_check_keeps():

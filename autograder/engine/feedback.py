@@ -106,7 +106,11 @@ def markdown(r: dict, stars: Mapping[str, int] | None = None) -> str:
         lines += _unreadable_lines(unreadable)
         if unreadable["nothing_to_grade"]:
             return "\n".join(lines)
-    lines += ["## Summary", "", "| chapter | score | exercises passed | |", "|---|---|---|---|"]
+    if r.get("error"):  # the engine could not grade this submission at all
+        lines += ["## Not graded", "", str(r["error"]), ""]
+    if r["exercises"]:
+        lines += ["## Summary", "", "| chapter | score | exercises passed | |",
+                  "|---|---|---|---|"]
     for c in chapters(r):
         lines.append(f"| {c['chapter']} {c['title']} | {_pts(c['score'], c['max_score'])} | "
                      f"{c['passed']} / {c['total']}"
@@ -248,7 +252,9 @@ def html_page(r: dict, stars: Mapping[str, int] | None = None) -> str:
         bullets = "".join(f"<li>{esc(i.removeprefix('- '))}</li>" for i in items[:-1])
         body.append(f"<h2>{esc(head.removeprefix('## '))}</h2><ul>{bullets}</ul><p>"
                     f"{esc(items[-1])}</p>")
-    if not (unreadable and unreadable["nothing_to_grade"]):
+    if r.get("error"):
+        body.append(f"<h2>Not graded</h2><p>{esc(str(r['error']))}</p>")
+    if not (unreadable and unreadable["nothing_to_grade"]) and r["exercises"]:
         groups = by_group(r)
         body.append(f"<h2>Summary</h2>{_summary_table(r)}")
         if groups["to_look_at"]:
