@@ -38,6 +38,16 @@ def test_partly_wrong_submission_gets_feedback_naming_mistakes(graded):
     msgs = " ".join(c["message"] for c in by_id["ch13.causal_self_attention"]["checks"])
     assert by_id["ch13.causal_self_attention"]["score"] == 0
     assert "depends on later positions" in msgs
+    # the causal checks' failure comes with a picture: which output positions depend on
+    # which inputs, beside the allowed lower triangle (the page draws it, tests/
+    # test_feedback_pictures.py)
+    fi = {c["name"]: c for c in by_id["ch13.causal_self_attention"]["checks"]}[
+        "future_invariance"]["figure"]
+    mine, allowed = (p["matrix"] for p in fi["panels"])
+    T = len(allowed)
+    assert fi["kind"] == "heatmaps" and fi["future"] and allowed == [
+        [float(j <= i) for j in range(T)] for i in range(T)]
+    assert any(mine[i][j] > 0 for i in range(T) for j in range(i + 1, T))  # the leak
     vec = {c["name"]: c for c in by_id["ch06.matmul_by_broadcast"]["checks"]}["vectorised"]
     assert not vec["passed"] and "loop" in vec["message"]
     assert 0 < by_id["ch06.matmul_by_broadcast"]["score"] < 2

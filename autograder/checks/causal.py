@@ -11,6 +11,10 @@ reference; these checks add what a reference comparison on random inputs can mis
 - ``masks_zero_scores``: scores that are exactly 0 above the diagonal still get masked (a mask
   built from the score values does not);
 - ``half_precision``: on CUDA, float16 inputs give finite outputs (a -1e9 mask overflows).
+
+A failed ``future_invariance`` or ``jacobian_causal`` carries a picture for the feedback page
+(``dependence``): which output positions change when one input position changes, beside the
+allowed lower triangle; a failed ``causal_weights``, the weights beside the expected ones.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from typing import Callable
 
 import torch
 
+from autograder.checks import figures
 from autograder.checks.compare import close, epsilon, tolerance
 
 
@@ -81,9 +86,77 @@ def future_invariance(g, args: tuple, time_axes: dict[int, int], out_axis: int =
         if not close(past_got, past_ref, rtol, atol):
             g.check("future_invariance", False,
                     f"the output at position {t} changed when only the inputs at positions "
-                    f"> {t} changed: position {t} depends on later positions")
+                    f"> {t} changed: position {t} depends on later positions",
+                    lambda: dependence(g, args, time_axes, out_axis, pick, redraw))
             return
     g.check("future_invariance", True)
+
+
+def dependence(g, args: tuple, time_axes: dict[int, int], out_axis: int = 1,
+               pick: Callable = lambda out: out, redraw: Callable | None = None,
+               title: str = "", allowed: torch.Tensor | None = None) -> dict | None:
+    """A heatmaps figure: entry (i, j) is how much output position i changes when only the
+    inputs at position j are redrawn (relative to the largest change, rounded), beside the
+    allowed lower triangle (1 where j <= i), or beside ``allowed`` (bool (T, T): a causal
+    mask that also masks padded keys; the cells it masks below the diagonal are marked too).
+    T + 1 plain calls in one batch, made only to draw a failure (never recorded as checks);
+    None when a call fails."""
+    state = g.gen.get_state()  # drawing a picture leaves the student's later inputs as they are
+    try:
+        return _dependence(g, args, time_axes, out_axis, pick, redraw, title, allowed)
+    finally:
+        g.gen.set_state(state)
+
+
+def _dependence(g, args, time_axes, out_axis, pick, redraw, title, allowed=None):
+    i0, axis = next(iter(time_axes.items()))
+    T = min(args[i0].shape[axis], figures.MAX_T)
+    cases = [tuple(args)]
+    for s in range(T):
+        out = list(args)
+        for i, ax in time_axes.items():
+            x = args[i].clone()
+            shape = x.narrow(ax, s, 1).shape
+            x.narrow(ax, s, 1).copy_(redraw(shape, x) if redraw is not None else
+                                     g.randn(*shape, dtype=x.dtype, scale=3.0).to(x.device))
+            out[i] = x
+        cases.append(tuple(out))
+    outs = g.impl.call_many(g.ex.name, [(c, None) for c in cases])
+    if not all(o.ok for o in outs):
+        return None
+    base = pick(outs[0].value)
+    if not isinstance(base, torch.Tensor) or base.dim() == 0:
+        return None
+    base = base.detach().cpu().double().movedim(out_axis, 0)
+    if base.shape[0] < T:
+        return None
+    cols = []
+    for o in outs[1:]:
+        got = pick(o.value)
+        if not isinstance(got, torch.Tensor):
+            return None
+        got = got.detach().cpu().double().movedim(out_axis, 0)
+        if got.shape != base.shape:
+            return None
+        same = (got == base) | (got.isnan() & base.isnan())
+        change = torch.where(same, 0.0, (got - base).abs().nan_to_num(1e300, 1e300, 1e300))
+        cols.append(change[:T].flatten(1).amax(1))  # (T,): each output position's change
+    dep = torch.stack(cols, dim=1)  # (i: output, j: input)
+    top = float(dep.max())
+    if top > 0:
+        dep = dep / top
+    if allowed is None:
+        ok, said, blocked = figures.allowed_lower(T), "allowed: output i may depend on inputs " \
+            "j <= i", None
+    else:
+        ok = allowed[:T, :T].to("cpu", torch.float64)
+        said, blocked = "allowed (1): what the mask lets output i depend on", ~allowed[:T, :T]
+    return figures.heatmaps(
+        title or "which output positions depend on which input positions",
+        [("your function: output i (row) changes when input j (column) changes", dep),
+         (said, ok)], blocked=blocked,
+        note="1 = the largest change seen; a non-zero marked cell is a dependence the mask "
+             "forbids (right of the diagonal: a leak from the future)")
 
 
 def _leak_threshold(grads: torch.Tensor) -> float:
@@ -119,7 +192,8 @@ def jacobian_causal(g, args: tuple, wrt: int, time_axis: int = 1, out_axis: int 
                     f"the output at position {t} has a gradient of "
                     f"{per_step.max().item():.3g} with respect to the input at position {s} "
                     f"(the largest gradient is {grads.abs().max().item():.3g}): position {t} "
-                    "depends on a later position")
+                    "depends on a later position",
+                    lambda: dependence(g, args, {wrt: time_axis}, out_axis))
             return
     g_out = torch.zeros_like(out_like, dtype=x.dtype)
     g_out[:1] = g.randn(*g_out[:1].shape, dtype=x.dtype)
@@ -135,21 +209,28 @@ def jacobian_causal(g, args: tuple, wrt: int, time_axis: int = 1, out_axis: int 
     g.check("jacobian_causal", True)
 
 
-def causal_weights(g, weights: torch.Tensor, check: str = "causal_weights") -> bool:
-    """Exactly 0 above the diagonal, rows summing to 1, no NaN."""
+def causal_weights(g, weights: torch.Tensor, check: str = "causal_weights",
+                   want: Callable[[], torch.Tensor] | None = None) -> bool:
+    """Exactly 0 above the diagonal, rows summing to 1, no NaN. ``want()``: the expected
+    weights (same shape), drawn beside the student's when the check fails."""
+    def picture():
+        return figures.weights("attention weights (first batch element and head; future "
+                               "positions j > i marked)", weights, want())
+
+    fig = picture if want is not None else None
     if weights.isnan().any():
         return g.check(check, False, "the weights contain NaN: make sure you aren't computing "
-                                     "0 * -inf or exp(-inf - -inf) anywhere")
+                                     "0 * -inf or exp(-inf - -inf) anywhere", fig)
     T = weights.shape[-1]
     above = future_positions(T, weights.device)
     if (weights[..., above] != 0).any():
         return g.check(check, False, "some weight above the diagonal is not exactly 0: future "
-                                     "positions must get no attention at all")
+                                     "positions must get no attention at all", fig)
     sums = weights.sum(-1)
     ok = torch.allclose(sums.double(), torch.ones_like(sums, dtype=torch.float64), atol=1e-4)
     worst = sums.flatten()[(sums.double() - 1).abs().flatten().argmax()].item()
     return g.check(check, ok, f"a row of the weights sums to {worst:.4g}, not 1: each row "
-                              "(query) must be a distribution over the keys it may see")
+                              "(query) must be a distribution over the keys it may see", fig)
 
 
 def masks_zero_scores(g, T: int, batch: int = 2) -> None:
@@ -167,7 +248,11 @@ def masks_zero_scores(g, T: int, batch: int = 2) -> None:
     g.check("masks_zero_scores", ok,
             "scores that are exactly 0 above the diagonal were not all set to -inf (or zeros "
             "below it were changed): build the mask from positions (torch.triu/tril of ones), "
-            "never from the score values")
+            "never from the score values",
+            lambda: figures.weights("scores that are 0 above the diagonal, masked (first "
+                                    "batch element; future positions j > i marked: they "
+                                    "must be -inf)", got, scores.masked_fill(above, -torch.inf),
+                                    label="your result"))
 
 
 def half_precision(g, args: tuple, oracle: Callable) -> None:

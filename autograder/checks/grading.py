@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 import torch
 from torch.utils import _pytree as pytree
 
+from autograder.checks import figures
 from autograder.checks.compare import close, first_difference, show, tolerance, which_mistake
 from autograder.checks.report import Report
 from autograder.checks.trace import Trace
@@ -50,6 +51,7 @@ class Grading:
         self._banned: dict[str, str] = {}  # banned pattern -> how it was seen
         self._left_torch: set[str] = set()  # how values were taken out of torch
         self._scalar_reads: dict[int, set[int]] = {}  # input size -> .item() counts seen
+        self._shape_seen: tuple[str, dict] | None = None  # the last wrong shape difference() saw
 
     # -- inputs ----------------------------------------------------------------------------
     def dims(self, n: int, lo: int = 2, hi: int = 9) -> list[int]:
@@ -98,8 +100,20 @@ class Grading:
                                and t.is_floating_point() else t, out)
 
     # -- checks ----------------------------------------------------------------------------
-    def check(self, name: str, passed: bool, message: str = "") -> bool:
-        return self.report.record(name, passed, message)
+    def check(self, name: str, passed: bool, message: str = "",
+              figure: dict | Callable[[], dict | None] | None = None) -> bool:
+        """Record check ``name``. ``figure``: a picture of the failure for the feedback page
+        (``checks/figures.py``), or a function drawing it, called only when this failure is
+        the one the check keeps. A message that reports the wrong shape ``difference`` found
+        gets the shapes picture (expected beside returned) instead."""
+        if not passed and self._shape_seen is not None and self._shape_seen[0] in message:
+            figure, self._shape_seen = self._shape_seen[1], None
+        return self.report.record(name, passed, message, figure)
+
+    def figure(self, name: str, figure: dict | Callable[[], dict | None] | None) -> None:
+        """Give check ``name``'s failure a picture when it has failed and has none yet
+        (``figure`` a function: drawn only then)."""
+        self.report.attach(name, figure)
 
     def call_text(self, args: tuple) -> str:
         """The call as a student would write it (long arguments summarised)."""
@@ -137,7 +151,9 @@ class Grading:
                shares: bool | None = None, rtol: float | None = None,
                atol: float | None = None, outcome: Outcome | None = None,
                scale: float = 0.0, exponent: float = 0.0,
-               no_grad: bool = False) -> Outcome | None:
+               no_grad: bool = False,
+               figure: Callable[[tuple, Any, Any], dict | None] | None = None
+               ) -> Outcome | None:
         """Call with ``args`` and record whether the result matches ``want``.
 
         ``mistakes`` maps a message to a wrong oracle: when the result matches one, the
@@ -147,6 +163,8 @@ class Grading:
         ``scale`` and ``exponent``: the magnitude of the values the computation passes
         through (``compare.close`` and ``compare.tolerance``), where the result alone does
         not show it. ``no_grad``: call under ``torch.no_grad()``.
+        ``figure(args, got, want)``: draws the failure's picture (``checks/figures.py``), called
+        only when this case is the check's kept failure.
         """
         out = self.call(check, *args, kwargs=kwargs, no_grad=no_grad) if outcome is None \
             else self.judged(check, args, outcome)
@@ -160,7 +178,8 @@ class Grading:
         if msg:
             where = _args_text(args) if _small(args) else f" on random inputs of shapes " \
                 f"{_shapes(args)}"
-            self.check(check, False, f"{self.ex.name}{where}: {msg}")
+            self.check(check, False, f"{self.ex.name}{where}: {msg}",
+                       None if figure is None else lambda: figure(args, out.value, want))
             return out
         self.check(check, True)
         if shares is True:
@@ -222,7 +241,9 @@ class Grading:
                        f"{self.ex.name} with scores of about +-{exponent:.0f} gave inf or NaN "
                        "where the answer is finite" + (
                            ": exp overflows there; subtract each row's largest (allowed) "
-                           "score before exp, or use torch.softmax" if ordinary else ""))
+                           "score before exp, or use torch.softmax" if ordinary else ""),
+                       None if opts.get("figure") is None else
+                       lambda: opts["figure"](args, out.value, want))
             return out
         return self.expect(check, args, want, outcome=out, exponent=exponent, scale=scale,
                            **opts)
@@ -245,8 +266,9 @@ class Grading:
             if got.shape != want.shape:
                 hint = which_mistake(got, args, mistakes, *tolerance(want.dtype, want.device)) \
                     or which_mistake_shape(got, want)
-                return (f"{label}expected shape {tuple(want.shape)}, got {tuple(got.shape)}"
-                        + (f" ({hint})" if hint else ""))
+                said = f"{label}expected shape {tuple(want.shape)}, got {tuple(got.shape)}"
+                self._shape_seen = (said, figures.shapes(want.shape, got.shape))
+                return said + (f" ({hint})" if hint else "")
             if got.device.type != want.device.type:
                 return (f"{label}the result is on {got.device.type} but the inputs were on "
                         f"{want.device.type}: create new tensors with device=x.device")

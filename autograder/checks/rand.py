@@ -21,6 +21,8 @@ from typing import Callable
 
 import torch
 
+from autograder.checks import figures
+
 
 def generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
@@ -58,7 +60,8 @@ def draw(g, check: str, args: tuple, dtype: torch.dtype, shape: tuple, *,
         return None, out
     if tuple(got.shape) != tuple(shape):
         g.check("shape", False, f"{call} has shape {tuple(got.shape)}; expected {shape}: pass "
-                                "the shape tuple as the size")
+                                "the shape tuple as the size",
+                figures.shapes(shape, got.shape))
         return None, out
     if got.device.type != "cpu":
         g.check("device", False, f"{call} is on {got.device}; create it on the CPU, where the "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Callable
 
 # The credit policy (DESIGN.md, "Credit"; the README says the same).
 # A failed check costs everything unless it is named here: a wrong value, shape, dtype or
@@ -23,9 +24,15 @@ class CheckResult:
     name: str
     passed: bool
     message: str = ""
+    # a small picture of the failure for the feedback page (autograder/checks/figures.py):
+    # "heatmaps" (the student's (T, T) weights beside the expected ones) or "shapes"
+    figure: dict | None = None
 
     def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = {"name": self.name, "passed": self.passed, "message": self.message}
+        if self.figure is not None:  # absent when none: older result JSONs look the same
+            d["figure"] = self.figure
+        return d
 
 
 class Report:
@@ -36,11 +43,24 @@ class Report:
         self.points = points
         self._checks: dict[str, CheckResult] = {}
 
-    def record(self, name: str, passed: bool, message: str = "") -> bool:
+    def record(self, name: str, passed: bool, message: str = "",
+               figure: dict | Callable[[], dict | None] | None = None) -> bool:
+        """``figure``: the failure's picture, or a function that draws it, called only when
+        this failure is the one the check keeps (a passing check, or a second failure,
+        costs nothing)."""
         old = self._checks.get(name)
         if old is None or (old.passed and not passed):
             self._checks[name] = CheckResult(name, bool(passed), "" if passed else message)
+            if not passed and figure is not None:
+                self.attach(name, figure)
         return bool(passed)
+
+    def attach(self, name: str, figure: dict | Callable[[], dict | None] | None) -> None:
+        """Give check ``name``'s kept failure a picture, unless it has one already."""
+        old = self._checks.get(name)
+        if old is None or old.passed or old.figure is not None or figure is None:
+            return
+        old.figure = _drawn(figure)
 
     def failed(self, name: str) -> bool:
         """Whether check ``name`` has already failed (its message is then settled)."""
@@ -77,3 +97,14 @@ class Report:
     def as_dict(self) -> dict:
         return {"id": self.exercise_id, "score": self.score, "max_score": self.points,
                 "status": self.status, "checks": [c.as_dict() for c in self.checks]}
+
+
+def _drawn(figure: Any) -> dict | None:
+    """The figure, drawn if it is a function; a picture that cannot be drawn is left out
+    (it only illustrates a message that is already there)."""
+    if not callable(figure):
+        return figure
+    try:
+        return figure()
+    except Exception:  # a result of a form the drawing did not foresee
+        return None

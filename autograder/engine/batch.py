@@ -243,8 +243,9 @@ def write_feedback(out: Path, r: dict) -> None:
     folder = out / "feedback"
     folder.mkdir(exist_ok=True)
     sid = safe_id(r["student"])
-    for name, text in ((f"{sid}.md", feedback.markdown(r)), (f"{sid}.html",
-                                                             feedback.html_page(r))):
+    stars = feedback.exercise_stars()  # the difficulty shown beside each exercise to fix
+    for name, text in ((f"{sid}.md", feedback.markdown(r, stars)),
+                       (f"{sid}.html", feedback.html_page(r, stars))):
         tmp = folder / f".{name}.tmp"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, folder / name)

@@ -24,7 +24,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import rand
+from autograder.checks import figures, rand
 from autograder.checks.compare import show
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
@@ -277,7 +277,8 @@ def _batch(g, check: str, args: tuple, global_seed=None):
     for name, v in zip("xy", got):
         if tuple(v.shape) != (B, T):
             g.check("shape", False, f"{call}: {name} has shape {tuple(v.shape)}; expected "
-                                    f"(batch_size, block_size) = {(B, T)}")
+                                    f"(batch_size, block_size) = {(B, T)}",
+                    figures.shapes((B, T), v.shape))
             return None
         if v.dtype != data.dtype or v.device.type != data.device.type:
             g.check(check, False, f"{call}: {name} is {v.dtype} on {v.device.type}; expected "

@@ -22,7 +22,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import causal
+from autograder.checks import causal, figures
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
 
@@ -42,6 +42,27 @@ def _allowed(T: int, device, how: str = "causal") -> torch.Tensor:
     ones = torch.ones(T, T, dtype=torch.bool, device=device)
     return {"causal": ones.tril(), "future": ones.triu(), "strict": ones.tril(-1),
             "none": ones}[how]
+
+
+def _picture(title: str, label: str = "your weights"):
+    """``expect``'s figure: the student's (T, T) result beside the expected one (first batch
+    element and head), future positions j > i marked."""
+    return lambda args, got, want: figures.weights(title, got, want, label=label)
+
+
+def _softmax_picture(args, got, want):
+    """masked_softmax's figure: the weights beside the expected ones, the positions that
+    `allowed` masks marked (the future, when `allowed` is the causal mask)."""
+    s, allowed = args
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape or got.dim() < 2:
+        return None
+    blocked = ~allowed.expand(want.shape)
+    T = want.shape[-1]
+    causal_case = want.shape[-2] == T and torch.equal(
+        allowed.expand(want.shape).reshape(-1, T, T)[0], _allowed(T, allowed.device))
+    return figures.weights("masked_softmax weights (first row block; masked positions "
+                           "marked)", got, want, future=causal_case,
+                           blocked=None if causal_case else blocked)
 
 
 def _sdpa(q, k, v, allowed):
@@ -180,10 +201,13 @@ def causal_mask(g):
         "the diagonal must be True: each position may attend to itself":
             lambda T: ones(T).tril(-1),
     }
+    picture = _picture("causal_mask (1 = True: may attend; future positions j > i "
+                       "marked)", label="your mask")
     g.expect("book_example", (3,), t([[True, False, False], [True, True, False],
-                                      [True, True, True]]), mistakes=mistakes)
+                                      [True, True, True]]), mistakes=mistakes, figure=picture)
     for T in (*g.dims(3), 2, 1):  # T = 1 last: there several mistakes agree
-        g.expect("random_inputs", (T,), torch.tril(ones(T)), mistakes=mistakes)
+        g.expect("random_inputs", (T,), torch.tril(ones(T)), mistakes=mistakes,
+                 figure=picture)
 
 
 # -- 5. apply_causal_mask ------------------------------------------------------------------
@@ -220,15 +244,18 @@ def _mask_value_check(g, out, scores):
 @grader("ch13.apply_causal_mask")
 def apply_causal_mask(g):
     d = g.device
+    picture = _picture("masked scores (first batch element and head; future positions "
+                       "j > i marked: they must be -inf)", label="your result")
     g.expect("book_example", (t([[1., 2.], [3., 4.]], device=d),),
-             t([[1., -INF], [3., 4.]], device=d), exact=True, mistakes=_APPLY_MISTAKES)
+             t([[1., -INF], [3., 4.]], device=d), exact=True, mistakes=_APPLY_MISTAKES,
+             figure=picture)
     for dtype in FLOATS:
         B, nh, T = g.dims(3)
         for shape in ((T, T), (B, T, T), (1, T, T), (B, nh, T, T), (B, 1, 1), (1, 1)):
             s = g.randn(*shape, dtype=dtype)
             for args in g.layouts(s):
                 out = g.expect("random_inputs", args, g.oracle64(_apply_mask, *args),
-                               exact=True, mistakes=_APPLY_MISTAKES)
+                               exact=True, mistakes=_APPLY_MISTAKES, figure=picture)
                 _mask_value_check(g, out, s)
     # the battery: positions, never values, decide what is masked
     causal.masks_zero_scores(g, T=5, batch=3)
@@ -275,7 +302,8 @@ def masked_softmax(g):
     d = g.device
     g.expect("book_example", (t([[0., 0., 5.], [1., 2., 3.]], device=d),
                               t([[True, True, False], [False, False, False]], device=d)),
-             t([[0.5, 0.5, 0.], [0., 0., 0.]], device=d), mistakes=_SOFTMAX_MISTAKES)
+             t([[0.5, 0.5, 0.], [0., 0., 0.]], device=d), mistakes=_SOFTMAX_MISTAKES,
+             figure=_softmax_picture)
     for dtype in FLOATS:
         B, N, T = g.dims(3)
         cases = []
@@ -288,7 +316,7 @@ def masked_softmax(g):
         cases.append((s, _random_allowed(g, 1, T, T)))
         for s, a in cases:
             g.against("random_inputs", g.layouts(s, a), _masked_softmax,
-                      mistakes=_SOFTMAX_MISTAKES)
+                      mistakes=_SOFTMAX_MISTAKES, figure=_softmax_picture)
         # +-1000: without subtracting the row max, exp overflows
         s = torch.where(g.uniform(B, N, T, dtype=dtype) < 0.5, -1000.0, 1000.0) + \
             g.randn(B, N, T, dtype=dtype)
@@ -296,16 +324,20 @@ def masked_softmax(g):
         a[..., 1, :] = s[..., 1, :] < 0  # only the -1000 entries allowed, the +1000 masked
         a[..., 1, 0] = True
         g.large_scores((s, a), _masked_softmax, exponent=float(s.abs().max()),
-                       mistakes=_SOFTMAX_MISTAKES)
+                       mistakes=_SOFTMAX_MISTAKES, figure=_softmax_picture)
     # exposed causal weights: exactly 0 above the diagonal, rows summing to 1, no NaN
     T = 5
-    out = g.call("causal_weights", g.randn(3, T, T, scale=3.0), _allowed(T, d))
+    s = g.randn(3, T, T, scale=3.0)
+    out = g.call("causal_weights", s, _allowed(T, d))
     if out is not None:
         if isinstance(out.value, torch.Tensor) and out.value.shape == (3, T, T):
-            causal.causal_weights(g, out.value)
+            causal.causal_weights(g, out.value,
+                                  want=lambda: g.oracle64(_masked_softmax, s, _allowed(T, d)))
         else:
             g.check("causal_weights", False, "with allowed = causal_mask(5) and scores of "
-                    "shape (3, 5, 5) the result must have shape (3, 5, 5)")
+                    "shape (3, 5, 5) the result must have shape (3, 5, 5)",
+                    lambda: figures.shapes((3, T, T), out.value.shape)
+                    if isinstance(out.value, torch.Tensor) else None)
 
 
 # -- 7. attention_output -------------------------------------------------------------------
@@ -451,11 +483,13 @@ def causal_self_attention(g):
     x[..., :T] = torch.eye(T, device=d)
     wv = torch.zeros(C, T, device=d)
     wv[:T] = torch.eye(T, device=d)
-    out = g.expect("causal_weights", (x, wq, bq, wk, bk, wv, torch.zeros_like(bv)),
-                   g.oracle64(_csa, x, wq, bq, wk, bk, wv, torch.zeros_like(bv)),
-                   mistakes=_CSA_MISTAKES)
+    want = g.oracle64(_csa, x, wq, bq, wk, bk, wv, torch.zeros_like(bv))
+    out = g.expect("causal_weights", (x, wq, bq, wk, bk, wv, torch.zeros_like(bv)), want,
+                   mistakes=_CSA_MISTAKES, figure=_picture(
+                       "attention weights (v = identity, so the output is the weights; first "
+                       "batch element; future positions j > i marked)"))
     if out is not None and isinstance(out.value, torch.Tensor):
-        causal.causal_weights(g, out.value)
+        causal.causal_weights(g, out.value, want=lambda: want)
     causal.half_precision(g, _csa_args(g, 2, 5, 8, 4), _csa)
     # scores of +-1000 through the inputs (q = k = 22 x, rows of x of equal norm: each
     # row's largest score is its own, allowed, position, so every stable route is exact,
@@ -579,10 +613,17 @@ def multi_head_attention(g):
     for h in range(nh):
         w_qkv[:T, 2 * C + h * H: 2 * C + h * H + T] = torch.eye(T, device=d)
     args = (x, w_qkv, b_qkv, torch.eye(C, device=d), torch.zeros(C, device=d), nh)
-    out = g.expect("causal_weights", args, g.oracle64(_mha, *args), mistakes=_MHA_MISTAKES)
+    heads = lambda y: y.reshape(B, T, nh, H)[..., :T].transpose(1, 2)  # noqa: E731
+    want = g.oracle64(_mha, *args)
+    out = g.expect("causal_weights", args, want, mistakes=_MHA_MISTAKES,
+                   figure=lambda a, got, w: figures.weights(
+                       "head 0's attention weights (one-hot inputs copied through v: output "
+                       "channels 0..T-1 are the weights; future positions j > i marked)",
+                       heads(got), heads(w)) if getattr(got, "shape", None) == (B, T, C)
+                   else None)
     if out is not None and isinstance(out.value, torch.Tensor) and \
             out.value.shape == (B, T, C):
-        causal.causal_weights(g, out.value.view(B, T, nh, H)[..., :T].transpose(1, 2))
+        causal.causal_weights(g, heads(out.value), want=lambda: heads(want))
     causal.half_precision(g, _mha_args(g, 2, 5, 2, 4), _mha)
     # scores of +-1000 through the inputs, each row's largest score allowed (as for
     # causal_self_attention): q = k = 22 x, every head's slice of x of the same norm
@@ -663,10 +704,23 @@ def _padding(g, B, T, kind):
 @grader("ch13.padded_causal_attention")
 def padded_causal_attention(g):
     d = g.device
+
+    def picture(args, got, want):
+        """Which keys each query of one batch element (the one with the most padding, some
+        key not padded) uses, beside what the causal mask and its padding allow."""
+        q, k, v, kp = args
+        T = q.shape[-2]
+        pads = kp.sum(-1).masked_fill(kp.all(-1), -1)
+        b = int(pads.argmax())
+        allowed = _allowed(T, kp.device) & ~kp[b][None, :]
+        return causal.dependence(
+            g, (q[b:b + 1], k[b:b + 1], v[b:b + 1], kp[b:b + 1]), {1: 1, 2: 1}, out_axis=1,
+            allowed=allowed, title=f"which keys (columns) each query (row) uses, batch element "
+                                   f"{b}; padded keys and future positions marked")
     g.expect("book_example", (t([[[0.], [0.], [0.]]], device=d), t([[[0.], [0.], [0.]]], device=d),
                               t([[[1.], [3.], [8.]]], device=d), t([[True, False, False]],
                                                                     device=d)),
-             t([[[0.], [3.], [5.5]]], device=d), mistakes=_PADDED_MISTAKES)
+             t([[[0.], [3.], [5.5]]], device=d), mistakes=_PADDED_MISTAKES, figure=picture)
     for dtype in FLOATS:
         for B, T, H in (g.dims(3), g.dims(3), (2, 4, 3), (1, 1, 2)):
             for kind in ("none", "random", "right", "left"):
@@ -674,7 +728,7 @@ def padded_causal_attention(g):
                     continue
                 q, k, v = (g.randn(B, T, H, dtype=dtype) for _ in range(3))
                 g.against("random_inputs", g.layouts(q, k, v, _padding(g, B, T, kind)),
-                          _padded, mistakes=_PADDED_MISTAKES)
+                          _padded, mistakes=_PADDED_MISTAKES, figure=picture)
     # the battery, key_padding fixed
     B, T, H = 3, 6, 4
     args = (*(g.randn(B, T, H) for _ in range(3)), _padding(g, B, T, "random"))
