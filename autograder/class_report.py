@@ -19,7 +19,6 @@ Definitions (also printed on the page, and in the README):
 """
 from __future__ import annotations
 
-import ast
 import base64
 import dataclasses
 import functools
@@ -36,7 +35,7 @@ from typing import Callable
 
 from autograder.engine.batch import safe_id
 from autograder.engine.feedback import group as feedback_group
-from solutions.registry import CHAPTER_TITLES
+from solutions.registry import CHAPTER_TITLES, Exercise, declared
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 RESULT_KEYS = ("student", "score", "max_score", "exercises")
@@ -45,29 +44,10 @@ OTHER_MESSAGES = 8  # listed under an exercise's most common failure
 
 # ---- reading --------------------------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class Declared:
-    """What the catalog says about an exercise, read from solutions/ as text (no torch)."""
-
-    id: str
-    stars: int = 0
-    minutes: int = 0
-
-
-def declared_exercises(folder: Path = SOLUTIONS) -> list[Declared]:
-    """Every ``@exercise(...)`` in catalog order (chapter files in order, functions in file
-    order), with the literal ``stars=`` and ``minutes=`` it declares."""
-    out = []
-    for path in sorted(folder.glob("ch[0-9][0-9]_*.py")):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            for deco in getattr(node, "decorator_list", []):
-                if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") == "exercise" \
-                        and deco.args and isinstance(deco.args[0], ast.Constant):
-                    kw = {k.arg: k.value.value for k in deco.keywords
-                          if isinstance(k.value, ast.Constant)}
-                    out.append(Declared(deco.args[0].value, int(kw.get("stars") or 0),
-                                        int(kw.get("minutes") or 0)))
-    return out
+def declared_exercises(folder: Path = SOLUTIONS) -> list[Exercise]:
+    """Every exercise in catalog order (chapter files in order, functions in file order),
+    read from solutions/ without importing torch (``registry.declared``)."""
+    return list(declared(folder).values())
 
 
 @dataclasses.dataclass
@@ -181,7 +161,7 @@ def mistakes(entries: list[dict], class_size: int) -> list[Mistake]:
             for key, n in students.most_common()]
 
 
-def exercise_stats(results: list[dict], catalog: list[Declared]) -> list[ExerciseStats]:
+def exercise_stats(results: list[dict], catalog: list[Exercise]) -> list[ExerciseStats]:
     """Per exercise that any result holds, in catalog order (unknown ids last)."""
     declared = {d.id: d for d in catalog}
     seen = dict.fromkeys(e["id"] for r in results for e in r["exercises"])
@@ -197,8 +177,8 @@ def exercise_stats(results: list[dict], catalog: list[Declared]) -> list[Exercis
         passed = sum(e["status"] == "passed" for e in entries)
         not_attempted = sum(e["status"] != "passed" and feedback_group(e) != "to_look_at"
                             for e in entries) + n - len(entries)
-        d = declared.get(i, Declared(i))
-        out.append(ExerciseStats(i, d.stars, d.minutes, passed, not_attempted, passed / n,
+        d = declared.get(i)
+        out.append(ExerciseStats(i, d.stars if d else 0, d.minutes if d else 0, passed, not_attempted, passed / n,
                                  mistakes(entries, n)))
     return out
 

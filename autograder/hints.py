@@ -11,15 +11,13 @@ whose decorators it cannot evaluate on its own.
 """
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
 from autograder.build import HINTS_SEEN as STATE_FILE
-from solutions.registry import Example, Exercise
+from solutions.registry import Exercise, declared  # noqa: F401 (declared: the CLI's)
 
 HINT_KINDS = ("the idea", "the torch operations", "a skeleton with blanks")
-SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 STARS = {"utf-8": ("★", "☆"), "ascii": ("*", "-")}  # filled and empty, by what prints
 
 
@@ -58,62 +56,6 @@ def difficulty_line(ex: Exercise, stars: tuple[str, str] = ("★", "☆")) -> st
         level = stars[0] * ex.stars + stars[1] * (3 - ex.stars)
         return f"Difficulty: {level}" + (f" ({minutes})" if minutes else "")
     return f"Time: {minutes}" if minutes else ""
-
-
-# -- the registry's metadata, read from solutions/ without importing torch ----------------------
-
-def _chapter_declarations(path: Path) -> list[Exercise]:
-    """The exercises declared in one solutions file, in order, by evaluating each
-    ``@exercise(...)`` call with the file's simple module-level constants in scope."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    module = f"solutions.{path.stem}"
-    found: list[dict] = []
-
-    def capture(id, **meta):
-        return {"id": id, **meta}
-
-    scope = {"exercise": capture, "Example": Example, "__builtins__": {}}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
-                isinstance(node.targets[0], ast.Name):
-            try:  # T = "torch.tensor" and the like; anything else is not needed here
-                scope[node.targets[0].id] = eval(compile(ast.Expression(node.value), path.name,
-                                                         "eval"), dict(scope))
-            except Exception:
-                pass
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        for deco in node.decorator_list:
-            if isinstance(deco, ast.Call) and getattr(deco.func, "id", "") == "exercise":
-                found.append(eval(compile(ast.Expression(deco), path.name, "eval"), scope))
-    out = []
-    for order, meta in enumerate(found, 1):
-        keep = {k: meta[k] for k in ("points", "book", "vec", "causal", "grad", "rand")
-                if k in meta}
-        out.append(Exercise(
-            id=meta["id"], module=module, order=order, ban=tuple(meta.get("ban", ())),
-            examples=tuple(meta.get("examples", ())), hints=tuple(meta.get("hints", ())),
-            stars=int(meta.get("stars", 0)), minutes=int(meta.get("minutes", 0)),
-            **{"points": 1.0, "book": "", **keep}))
-    return out
-
-
-def declared(solutions: Path = SOLUTIONS) -> dict[str, Exercise]:
-    """Every exercise's metadata as the registry holds it, without importing torch when the
-    decorators can be read on their own (a chapter whose cannot is imported)."""
-    out: dict[str, Exercise] = {}
-    for path in sorted(solutions.glob("ch[0-9][0-9]_*.py")):
-        try:
-            chapter = _chapter_declarations(path)
-        except Exception:  # a decorator built from something only running the file gives
-            import importlib
-
-            from solutions.registry import EXERCISES
-
-            importlib.import_module(f"solutions.{path.stem}")
-            chapter = [ex for ex in EXERCISES.values() if ex.module == f"solutions.{path.stem}"]
-        out.update((ex.id, ex) for ex in sorted(chapter, key=lambda e: e.order))
-    return out
 
 
 def find(selector: str, exercises: dict[str, Exercise]) -> Exercise:

@@ -389,11 +389,12 @@ def test_difficulty_from_the_registry(tmp_path, workbook, monkeypatch):
 
 def test_a_student_without_an_exercise_counts_as_not_passing_it():
     """Results graded with --only hold fewer exercises: the denominator is still the class."""
-    from autograder.class_report import Declared, exercise_stats
+    from autograder.class_report import exercise_stats
+    from solutions.registry import Exercise
 
     one = synthetic_class()["s1"]
     other = {**one, "student": "s0", "exercises": one["exercises"][:1]}
-    stats = {s.id: s for s in exercise_stats([one, other], [Declared("ch06.norms")])}
+    stats = {s.id: s for s in exercise_stats([one, other], [Exercise("ch06.norms", 1, "")])}
     assert stats["ch06.norms"].pass_rate == 0.5 and stats["ch06.norms"].not_attempted == 1
     assert list(stats) == ["ch06.norms", "ch06.dot_product", "ch13.causal_mask"]
 

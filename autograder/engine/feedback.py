@@ -13,7 +13,6 @@ source is ever in it. The page (Markdown, and one self-contained HTML file) has:
 """
 from __future__ import annotations
 
-import ast
 import functools
 import html
 from itertools import groupby
@@ -296,24 +295,7 @@ def html_page(r: dict, stars: Mapping[str, int] | None = None) -> str:
 @functools.lru_cache(maxsize=4)
 def exercise_stars(folder: Path | None = None) -> dict[str, int]:
     """``{exercise id: stars}`` for the exercises with a difficulty (stars > 0), read from
-    the ``@exercise(...)`` lines of solutions/ (or ``folder``) without importing them (no
-    torch here)."""
-    if folder is None:
-        import solutions
+    solutions/ (or ``folder``) without importing torch (``registry.declared``)."""
+    from solutions.registry import declared
 
-        folder = Path(solutions.__file__).parent
-    out = {}
-    for path in sorted(folder.glob("ch[0-9][0-9]_*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "exercise"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
-                continue
-            for kw in node.keywords:
-                if kw.arg == "stars" and isinstance(kw.value, ast.Constant) and \
-                        isinstance(kw.value.value, int) and 0 < kw.value.value <= 3:
-                    out[str(node.args[0].value)] = kw.value.value
-    return out
+    return {i: ex.stars for i, ex in declared(folder).items() if ex.stars}
