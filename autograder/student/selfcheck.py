@@ -317,3 +317,320 @@ def pytest_terminal_summary(terminalreporter):
                 chapter = heading
                 terminalreporter.write_line(f"\n{heading}")
             terminalreporter.write_line(line)
+
+
+# -- properties: checks that need no expected value -------------------------------------------
+#
+# Beside the worked examples, each exercise's self-check re-runs the examples' own inputs in
+# ways whose answer follows from the example alone: a copy of every input must be left as it
+# was, a non-contiguous copy (a transposed or sliced tensor) and float64 inputs must give the
+# same values (float64 in, float64 out), and the rules of the exercise (banned operators,
+# vectorised, differentiable, randomness from `generator` only, stable at large magnitudes)
+# are checked on those inputs. No answer beyond the docstring's examples is needed or shown.
+# The inputs are the examples' own and the scaled-up copies are made deterministically, so a
+# self-check gives the same verdict every run.
+
+def call_args(*args, **kwargs):
+    """The arguments of one example call, as ``(args, kwargs)``."""
+    return args, kwargs
+
+
+def _map(x, fn):
+    """``fn`` applied to every tensor in ``x`` (tuples, lists and dict values followed)."""
+    import torch
+
+    if isinstance(x, torch.Tensor):
+        return fn(x)
+    if isinstance(x, tuple):
+        return tuple(_map(v, fn) for v in x)
+    if isinstance(x, list):
+        return [_map(v, fn) for v in x]
+    if isinstance(x, dict):
+        return {k: _map(v, fn) for k, v in x.items()}
+    return x
+
+
+def _tensors(x) -> list:
+    found = []
+    _map(x, lambda t: found.append(t) or t)
+    return found
+
+
+def _clone(x):
+    return _map(x, lambda t: t.detach().clone())
+
+
+def _fresh_generators(x):
+    """``x`` with every torch.Generator replaced by a new one in the same state."""
+    import torch
+
+    if isinstance(x, torch.Generator):
+        g = torch.Generator()
+        g.set_state(x.get_state())
+        return g
+    if isinstance(x, (tuple, list)):
+        return type(x)(_fresh_generators(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _fresh_generators(v) for k, v in x.items()}
+    return x
+
+
+def _has_generator(x) -> bool:
+    import torch
+
+    if isinstance(x, torch.Generator):
+        return True
+    if isinstance(x, (tuple, list)):
+        return any(_has_generator(v) for v in x)
+    if isinstance(x, dict):
+        return any(_has_generator(v) for v in x.values())
+    return False
+
+
+def _strided(t):
+    """The same values as ``t`` in a non-contiguous tensor (column-major for a matrix)."""
+    import torch
+
+    if t.dim() == 0 or t.numel() < 2:
+        return t.clone()
+    if t.dim() >= 2:
+        return t.transpose(-1, -2).contiguous().transpose(-1, -2)
+    wide = torch.zeros(t.shape[0], 2, dtype=t.dtype)
+    wide[:, 0] = t
+    return wide[:, 0]
+
+
+def _to64(t):
+    import torch
+
+    return t.to(torch.float64) if t.dtype == torch.float32 else t.clone()
+
+
+def _bigger(t, k: int):
+    """``t`` with every axis repeated ``k`` times (the same kind of input, larger)."""
+    return t.repeat(*([k] * t.dim())) if t.dim() else t.clone()
+
+
+_LEAVES_TORCH = {"numpy", "tolist", "__array__", "__array_wrap__", "__dlpack__",
+                 "untyped_storage", "data_ptr"}
+
+
+class _Counter:
+    """Counts the operators a call runs and names the torch functions it calls."""
+
+    def __init__(self):
+        from torch.overrides import TorchFunctionMode
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        counter = self
+
+        class Functions(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                name = getattr(func, "__name__", None) or str(func)
+                counter.names.add(name)
+                if name.startswith("__") and name.endswith("__"):  # a @ b is matmul
+                    name = name[2:-2]
+                    counter.names.add(name[1:] if name[:1] in "ri" else name)
+                    counter.names.add(name)
+                return func(*args, **(kwargs or {}))
+
+        class Dispatch(TorchDispatchMode):
+            @classmethod
+            def _should_skip_dynamo(cls):
+                return False
+
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                counter.ops += 1
+                counter.names.add(func.overloadpacket.__name__)
+                return func(*args, **(kwargs or {}))
+
+        self.ops, self.names = 0, set()
+        self._modes = [Functions(), Dispatch()]
+
+    def __enter__(self):
+        for m in self._modes:
+            m.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        for m in reversed(self._modes):
+            m.__exit__(*exc)
+        return False
+
+
+def _same(got, want, rtol=1e-5, atol=1e-6) -> str | None:
+    """None when ``got`` has ``want``'s structure and values (dtype aside)."""
+    import torch
+
+    if isinstance(want, torch.Tensor):
+        if not isinstance(got, torch.Tensor) or got.shape != want.shape:
+            return f"shape {tuple(getattr(got, 'shape', ()))} instead of {tuple(want.shape)}"
+        g, w = got.detach().cpu(), want.detach().cpu()
+        if w.is_floating_point() or w.is_complex():
+            ok = torch.allclose(g.to(w.dtype), w, rtol=rtol, atol=atol, equal_nan=True)
+        else:
+            ok = torch.equal(g, w)
+        return None if ok else "different values"
+    if isinstance(want, (tuple, list)) and not isinstance(want, torch.Size):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return "a different number of results"
+        for g, w in zip(got, want):
+            msg = _same(g, w, rtol, atol)
+            if msg:
+                return msg
+        return None
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or set(got) != set(want):
+            return "different keys"
+        return next((m for k in want if (m := _same(got[k], want[k], rtol, atol))), None)
+    if isinstance(want, float) and isinstance(got, (int, float)):
+        return None if math.isclose(got, want, rel_tol=rtol, abs_tol=atol) else \
+            "different values"
+    try:
+        return None if got == want else "different values"
+    except Exception:
+        return None
+
+
+def _pairs(got, want):
+    """(got, want) tensor pairs at the same place of two results of the same structure."""
+    import torch
+
+    if isinstance(want, torch.Tensor) and isinstance(got, torch.Tensor):
+        return [(got, want)]
+    if isinstance(want, (tuple, list)) and isinstance(got, (tuple, list)):
+        return [p for g, w in zip(got, want) for p in _pairs(g, w)]
+    if isinstance(want, dict) and isinstance(got, dict):
+        return [p for k in want if k in got for p in _pairs(got[k], want[k])]
+    return []
+
+
+def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable):
+    """The properties this one call breaks, as sentences (the first found of each kind)."""
+    import torch
+
+    if _has_generator((args, kwargs)):
+        state = torch.get_rng_state()
+        a, k = _fresh_generators((args, kwargs))
+        base = fn(*a, **k)
+        if rand and not torch.equal(state, torch.get_rng_state()):
+            yield ("drew from torch's global random generator: draw only from the "
+                   "`generator` argument")
+        if rand:
+            a, k = _fresh_generators((args, kwargs))
+            again = fn(*a, **k)
+            if _same(again, base, 0, 0):
+                yield "gave a different result for the same generator state"
+        return
+    kept = _clone((args, kwargs))
+    a, k = _clone((args, kwargs))
+    counter = _Counter()
+    with counter:
+        base = fn(*a, **k)
+    if "unchanged" not in skip:
+        for i, (before, after) in enumerate(zip(_tensors(kept), _tensors((a, k)))):
+            if before.shape != after.shape or not torch.equal(before, after):
+                yield (f"modified its input (tensor argument {i + 1}): work on a copy or "
+                       "use out-of-place operations")
+                break
+    if ban:
+        from fnmatch import fnmatchcase
+
+        hit = sorted({b for b in ban for n in counter.names if fnmatchcase(n, b)})
+        if hit:
+            yield f"uses {', '.join(hit)}, which this exercise bans"
+    if (ban or vec) and counter.names & _LEAVES_TORCH:
+        yield ("takes the values out of torch (.tolist(), .numpy(), NumPy): compute with "
+               "torch operations")
+    floats = [t for t in _tensors((args, kwargs)) if t.is_floating_point()]
+    if "layout" not in skip and any(t.dim() >= 1 and t.numel() >= 2 for t in _tensors(
+            (args, kwargs))):
+        a, k = _map(_clone((args, kwargs)), _strided)
+        try:
+            got = fn(*a, **k)
+            msg = _same(got, base)
+        except Exception as exc:
+            msg = f"an error ({type(exc).__name__}: {exc})"
+        if msg:
+            yield (f"gave {msg} for a non-contiguous copy of the same input (a transposed or "
+                   "sliced tensor): use .reshape rather than .view, and no assumption on "
+                   "memory layout")
+    if "float64" not in skip and any(t.dtype == torch.float32 for t in floats):
+        a, k = _map(_clone((args, kwargs)), _to64)
+        try:
+            got = fn(*a, **k)
+        except Exception as exc:
+            yield f"raised {type(exc).__name__} on float64 inputs: {exc}"
+            got = None
+        if got is not None:
+            for g, w in _pairs(got, base):
+                if w.dtype == torch.float32 and g.dtype != torch.float64:
+                    yield (f"returned {str(g.dtype).replace('torch.', '')} for float64 inputs: "
+                           "the result should keep the inputs' dtype")
+                    break
+            else:
+                msg = _same(got, base, rtol=1e-3, atol=1e-4)
+                if msg:
+                    yield f"gave {msg} for the same inputs in float64"
+    if grad and floats:
+        a, k = _map(_clone((args, kwargs)),
+                    lambda t: _to64(t).requires_grad_() if t.is_floating_point() else t)
+        try:
+            outs = [t for t in _tensors(fn(*a, **k)) if t.is_floating_point()]
+            if outs and not any(t.requires_grad for t in outs):
+                yield ("is not differentiable: the result does not depend on the inputs "
+                       "through autograd (no .detach(), .item(), .tolist() or NumPy)")
+            elif outs:
+                sum(t.sum() for t in outs if t.requires_grad).backward()
+        except Exception as exc:
+            yield f"is not differentiable: backward raised {type(exc).__name__}: {exc}"
+    if stable and floats:
+        a, k = _map(_clone((args, kwargs)),
+                    lambda t: t * 1000 if t.is_floating_point() else t)
+        try:
+            got = fn(*a, **k)
+            if any(not torch.isfinite(t).all() for t in _tensors(got)
+                   if t.is_floating_point()):
+                yield ("is not stable: inputs of size 1000 gave inf or nan (subtract the "
+                       "maximum before exp)")
+        except Exception as exc:
+            yield f"raised {type(exc).__name__} on inputs scaled by 1000: {exc}"
+    if vec and "vec" not in skip:
+        counts = []
+        for size in (2, 4):
+            a, k = _map(_clone((args, kwargs)), lambda t: _bigger(t, size))
+            c = _Counter()
+            try:
+                with c:
+                    fn(*a, **k)
+            except Exception:
+                counts = []
+                break
+            counts.append(c.ops)
+        if counts and counts[1] > counts[0] + 2 and counts[1] > counter.ops + 4:
+            yield (f"is not vectorised: it ran {counter.ops}, {counts[0]} and {counts[1]} "
+                   "torch operations on inputs of growing size (a Python loop over "
+                   "elements or rows?)")
+
+
+def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=False,
+                      rand=False, stable=False) -> None:
+    """Check the properties that need no expected value on each example's inputs (``calls``:
+    callables giving ``(args, kwargs)``); raise SelfCheckFailed at the first broken one."""
+    import warnings
+
+    for make in calls:
+        args, kwargs = make()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                problems = list(_property_failures(fn, args, kwargs, skip, ban, vec, grad,
+                                                   rand, stable))
+        except SelfCheckFailed:
+            raise
+        except NotImplementedError:
+            raise SelfCheckFailed(f"{name}: not implemented yet") from None
+        except Exception as exc:  # the plain example run shows the error itself
+            raise SelfCheckFailed(f"{name} raised {type(exc).__name__}: {exc}") from None
+        if problems:
+            raise SelfCheckFailed(f"{name}: {problems[0]}")

@@ -1,0 +1,40 @@
+"""Public property checks: what each exercise's self-check verifies beyond its examples.
+
+Every exercise's self-check (exercises/test_chNN_*.py and the notebooks' check cells) re-runs
+its docstring examples' inputs and checks, with no expected value beyond the examples:
+
+- ``unchanged``: the inputs are left as they were;
+- ``layout``: a non-contiguous copy of the inputs gives the same result;
+- ``float64``: float64 inputs give a float64 result with the same values;
+- the exercise's marks: ``ban`` (no banned operator in a trace of the call), ``vec`` (the
+  number of torch operations does not grow with the input's size), ``grad`` (the result is
+  differentiable), ``rand`` (the same generator state gives the same result; the global
+  generator is untouched);
+- ``stable``: inputs scaled by 1000 give a finite result (exercises listed in ``STABLE``).
+
+An exercise whose meaning makes one of the generic checks wrong (its result's dtype is fixed,
+its input is meant to be changed) opts out in ``SKIP``. This module is read by the build
+(autograder/build/render.py) and imports nothing.
+"""
+
+# exercise id -> the generic checks that do not hold for it (see the module docstring)
+SKIP: dict[str, tuple[str, ...]] = {}
+
+# exercises whose result must stay finite for inputs of size 1000 (softmax-like)
+STABLE: set[str] = set()
+
+
+def property_options(ex) -> dict:
+    """The keyword options of ``expect_properties`` for one exercise."""
+    opts = {}
+    skip = SKIP.get(ex.id, ())
+    if skip:
+        opts["skip"] = tuple(skip)
+    if ex.ban:
+        opts["ban"] = tuple(ex.ban)
+    for mark in ("vec", "grad", "rand"):
+        if getattr(ex, mark):
+            opts[mark] = True
+    if ex.id in STABLE:
+        opts["stable"] = True
+    return opts
