@@ -505,7 +505,54 @@ def _pairs(got, want):
     return []
 
 
-def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable):
+def _future_leak(fn, args, kwargs, base) -> str | None:
+    """Change the inputs at the last position t = T-1 only; every earlier position of the
+    result must stay as it was (None), else a sentence saying which changed."""
+    import torch
+
+    first = next((t for t in _tensors(args) if t.dim() >= 2), None)
+    if first is None:
+        return None
+    tokens = not first.is_floating_point()
+    axis = first.dim() - 1 if tokens else first.dim() - 2
+    T = first.shape[axis]
+    if T < 2:
+        return None
+
+    def change(t):
+        if t is not first and (tokens or t.shape != first.shape or not t.is_floating_point()):
+            return t.clone()
+        t = t.clone()
+        last = t.select(axis, T - 1)
+        if tokens:
+            other = [v for v in t.unique().tolist() if v != last.flatten()[0].item()]
+            if not other:
+                return t
+            last.fill_(other[0])
+        else:
+            last.add_(1.0)
+            if t.dim() == 2 and t.shape[0] == t.shape[1]:  # a (T, T) table of scores
+                t[:, T - 1] += 1.0
+        return t
+
+    a, k = _map((args, kwargs), change) if tokens else _map(_clone((args, kwargs)), change)
+    try:
+        got = fn(*a, **k)
+    except Exception:
+        return None
+    for g, w in _pairs(got, base):
+        if w.dim() >= 2 and w.shape[-2] == T and g.shape == w.shape:
+            before = w.detach()[..., :T - 1, :]
+            after = g.detach()[..., :T - 1, :]
+            if not torch.allclose(after.to(before.dtype), before, rtol=1e-5, atol=1e-6,
+                                  equal_nan=True):
+                return ("is not causal: changing only the last position changed the result "
+                        "at earlier positions (a future position leaks into the past)")
+    return None
+
+
+def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, causal=False,
+                       tolerance=1e-3):
     """The properties this one call breaks, as sentences (the first found of each kind)."""
     import torch
 
@@ -570,7 +617,7 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable):
                     break
             else:  # only the tensors: a dtype or a count in the result may differ
                 msg = next((m for g, w in _pairs(got, base)
-                            if (m := _same(g, w, rtol=1e-3, atol=1e-4))), None)
+                            if (m := _same(g, w, rtol=tolerance, atol=tolerance / 10))), None)
                 if msg:
                     yield f"gave {msg} for the same inputs in float64"
     if grad and floats:
@@ -590,12 +637,16 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable):
                     lambda t: t * 1000 if t.is_floating_point() else t)
         try:
             got = fn(*a, **k)
-            if any(not torch.isfinite(t).all() for t in _tensors(got)
-                   if t.is_floating_point()):
+            if any((~torch.isfinite(g) & torch.isfinite(w)).any() for g, w in _pairs(got, base)
+                   if g.is_floating_point() and g.shape == w.shape):
                 yield ("is not stable: inputs of size 1000 gave inf or nan (subtract the "
                        "maximum before exp)")
         except Exception as exc:
             yield f"raised {type(exc).__name__} on inputs scaled by 1000: {exc}"
+    if causal:
+        msg = _future_leak(fn, args, kwargs, base)
+        if msg:
+            yield msg
     if vec and "vec" not in skip:
         counts = []
         for size in (2, 4):
@@ -614,8 +665,36 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable):
                    "elements or rows?)")
 
 
+def _random_values(x, seed: int = 13):
+    """``x`` with every float tensor's values replaced by random normal ones (same shape,
+    dtype and layout; a fixed seed, so that the self-check's verdict is the same each run)."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    return _map(x, lambda t: torch.randn(t.shape, generator=g, dtype=torch.float64).to(t.dtype)
+                if t.is_floating_point() else t.clone())
+
+
+def _on_random_values(fn, args, kwargs, skip, ban, grad, stable, causal) -> list[str]:
+    """The same properties on the example's inputs with random values: an input the example
+    chose for its round answer (zeros, ones) hides what random values show. A call that
+    raises on them is not judged (random values may be outside what the exercise accepts)."""
+    if not any(t.is_floating_point() for t in _tensors((args, kwargs))):
+        return []
+    a, k = _random_values((args, kwargs))
+    try:
+        fn(*_clone(a), **_clone(k))
+    except Exception:
+        return []
+    # at +-1000 a masked row whose largest score is masked has no stable answer: the
+    # stability of a causal or masked softmax is checked on the example's inputs only
+    stable = stable and not causal and "random-stable" not in skip
+    return list(_property_failures(fn, a, k, tuple(skip) + ("vec",), ban, False, grad, False,
+                                   stable, causal, tolerance=1e-2))
+
+
 def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=False,
-                      rand=False, stable=False) -> None:
+                      rand=False, stable=False, causal=False) -> None:
     """Check the properties that need no expected value on each example's inputs (``calls``:
     callables giving ``(args, kwargs)``); raise SelfCheckFailed at the first broken one."""
     import warnings
@@ -626,7 +705,11 @@ def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 problems = list(_property_failures(fn, args, kwargs, skip, ban, vec, grad,
-                                                   rand, stable))
+                                                   rand, stable, causal))
+                if not problems and "random" not in skip and not _has_generator(
+                        (args, kwargs)):
+                    problems = _on_random_values(fn, args, kwargs, skip, ban, grad, stable,
+                                                 causal)
         except SelfCheckFailed:
             raise
         except NotImplementedError:
