@@ -89,9 +89,14 @@ def check_lines(ex: Exercise, indent: int) -> list[str]:
 
 def public_tests(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
     """test_chNN_topic.py: the docstring examples as pytest tests, one test per exercise."""
-    out = [f'"""Public self-checks for {_title(src)}: the worked examples of each docstring.\n\n'
+    out = [f'"""Public self-checks for {_title(src)}: the worked examples of each docstring,\n'
+           "then properties that need no expected value, on the examples' inputs and on random\n"
+           "values of the same shapes: inputs left unchanged, the same result for a\n"
+           "non-contiguous copy and in float64, and the exercise's rules (banned operators,\n"
+           "vectorised, differentiable, causal, randomness from `generator`, stable at +-1000).\n\n"
            "Run `pytest` in this folder: one line per exercise, PASS or FAIL with the reason.\n"
-           "Passing these does not guarantee full marks: the grader also tries other inputs.\n"
+           "Passing them predicts most of the grade, not all of it: the grader also checks\n"
+           "values on inputs of its own.\n"
            '"""\n'
            "from pathlib import Path\n\nimport torch\n\n"
            "from selfcheck import (answer, call_args, expect, expect_properties, "
@@ -154,9 +159,11 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, hidden: bool
     cells = [
         _cell("markdown", f"# {_title(src)}\n\n{_intro(src)}\n\nFill in each function "
               "where it says `raise NotImplementedError()`, then run the cell under it: it "
-              "prints PASS or FAIL with the reason. The grader also tries other inputs "
-              "(other sizes, float64, non-contiguous tensors) and checks the rules listed "
-              "with each exercise.", "intro", locked=True),
+              "prints PASS or FAIL with the reason: the worked examples, then properties that need "
+              "no expected value (your inputs left unchanged, the same result for a "
+              "non-contiguous copy and in float64, the rules listed with each exercise), also "
+              "on random values. Passing it predicts most of the grade; the grader also checks "
+              "values on other inputs (other sizes, layouts and dtypes).", "intro", locked=True),
         _cell("code", "\n".join(src.imports) + "\n\nfrom selfcheck import call_args, expect, "
               "expect_properties, expect_raises, expect_true, run_notebook_check", "setup", locked=True),
     ]
