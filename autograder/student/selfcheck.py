@@ -510,6 +510,7 @@ def _future_leak(fn, args, kwargs, base) -> str | None:
     result must stay as it was (None), else a sentence saying which changed."""
     import torch
 
+    args, kwargs = _clone((args, kwargs))
     first = next((t for t in _tensors(args) if t.dim() >= 2), None)
     if first is None:
         return None
@@ -521,7 +522,7 @@ def _future_leak(fn, args, kwargs, base) -> str | None:
 
     def change(t):
         if t is not first and (tokens or t.shape != first.shape or not t.is_floating_point()):
-            return t.clone()
+            return t
         t = t.clone()
         last = t.select(axis, T - 1)
         if tokens:
@@ -530,12 +531,14 @@ def _future_leak(fn, args, kwargs, base) -> str | None:
                 return t
             last.fill_(other[0])
         else:
-            last.add_(1.0)
+            # not a constant: a layer norm does not see a constant added to a position
+            g = torch.Generator().manual_seed(5)
+            last.add_(torch.rand(last.shape, generator=g, dtype=torch.float64).to(t.dtype) + 1)
             if t.dim() == 2 and t.shape[0] == t.shape[1]:  # a (T, T) table of scores
-                t[:, T - 1] += 1.0
+                t[:, T - 1] += torch.rand(T, generator=g, dtype=torch.float64).to(t.dtype) + 1
         return t
 
-    a, k = _map((args, kwargs), change) if tokens else _map(_clone((args, kwargs)), change)
+    a, k = _map((args, kwargs), change)
     try:
         got = fn(*a, **k)
     except Exception:
