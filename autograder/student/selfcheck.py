@@ -193,6 +193,10 @@ def compare(got, want) -> str | None:
             if msg:
                 return f"key {k!r}: {msg}"
         return None
+    if isinstance(want, (int, float)) and not isinstance(want, bool) \
+            and isinstance(got, torch.Tensor):
+        return (f"expected a Python {type(want).__name__} {want!r}, got {_describe(got)} "
+                f"(.item() or {type(want).__name__}(...) gives the number)")
     if isinstance(want, float) and isinstance(got, (int, float)):
         return None if math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9) else \
             f"expected {want!r}, got {got!r}"
@@ -357,7 +361,35 @@ def _tensors(x) -> list:
 
 
 def _clone(x):
-    return _map(x, lambda t: t.detach().clone())
+    """A copy of every tensor in ``x`` (a leaf that requires grad still does)."""
+    return _map(x, lambda t: t.detach().clone().requires_grad_(t.requires_grad)
+                if t.is_floating_point() or t.is_complex() else t.detach().clone())
+
+
+def _generators(x) -> list:
+    import torch
+
+    if isinstance(x, torch.Generator):
+        return [x]
+    if isinstance(x, (tuple, list)):
+        return [g for v in x for g in _generators(v)]
+    if isinstance(x, dict):
+        return [g for v in x.values() for g in _generators(v)]
+    return []
+
+
+def _changed(kept, after) -> str | None:
+    """How the call changed its inputs (``kept``: copies made before it), if it did."""
+    import torch
+
+    for i, (b, a) in enumerate(zip(_tensors(kept), _tensors(after))):
+        if b.requires_grad != a.requires_grad:
+            return (f"changed requires_grad of its input (tensor argument {i + 1}): work on "
+                    "a copy (x.detach().requires_grad_())")
+        if b.shape != a.shape or b.dtype != a.dtype or not torch.equal(b, a.detach()):
+            return (f"modified its input (tensor argument {i + 1}): work on a copy or use "
+                    "out-of-place operations")
+    return None
 
 
 def _fresh_generators(x):
@@ -523,7 +555,7 @@ def _future_leak(fn, args, kwargs, base) -> str | None:
     def change(t):
         if t is not first and (tokens or t.shape != first.shape or not t.is_floating_point()):
             return t
-        t = t.clone()
+        t = t.detach().clone()
         last = t.select(axis, T - 1)
         if tokens:
             other = [v for v in t.unique().tolist() if v != last.flatten()[0].item()]
@@ -559,30 +591,37 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, cau
     """The properties this one call breaks, as sentences (the first found of each kind)."""
     import torch
 
+    kept = _clone((args, kwargs))
     if _has_generator((args, kwargs)):
         state = torch.get_rng_state()
-        a, k = _fresh_generators((args, kwargs))
+        a, k = _fresh_generators(_clone((args, kwargs)))
+        generators = _generators((a, k))
+        before = [g.get_state() for g in generators]
         base = fn(*a, **k)
+        if "unchanged" not in skip:
+            msg = _changed(kept, (a, k))
+            if msg:
+                yield msg
         if rand and not torch.equal(state, torch.get_rng_state()):
             yield ("drew from torch's global random generator: draw only from the "
                    "`generator` argument")
+        if rand and all(torch.equal(b, g.get_state()) for b, g in zip(before, generators)):
+            yield ("never drew from the `generator` argument (its state did not move): draw "
+                   "every random number from it")
         if rand:
-            a, k = _fresh_generators((args, kwargs))
+            a, k = _fresh_generators(_clone((args, kwargs)))
             again = fn(*a, **k)
             if _same(again, base, 0, 0):
                 yield "gave a different result for the same generator state"
         return
-    kept = _clone((args, kwargs))
     a, k = _clone((args, kwargs))
     counter = _Counter()
     with counter:
         base = fn(*a, **k)
     if "unchanged" not in skip:
-        for i, (before, after) in enumerate(zip(_tensors(kept), _tensors((a, k)))):
-            if before.shape != after.shape or not torch.equal(before, after):
-                yield (f"modified its input (tensor argument {i + 1}): work on a copy or "
-                       "use out-of-place operations")
-                break
+        msg = _changed(kept, (a, k))
+        if msg:
+            yield msg
     if ban:
         from fnmatch import fnmatchcase
 
