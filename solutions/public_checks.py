@@ -12,6 +12,9 @@ its docstring examples' inputs and checks, with no expected value beyond the exa
   generator is untouched), ``causal`` (changing only the last position of the sequence leaves
   every earlier position of the result as it was);
 - ``stable``: inputs scaled by 1000 give a finite result (exercises listed in ``STABLE``);
+- ``batch``: where the docstring gives arguments and result a leading batch axis (``x: (B,
+  T, C)`` and ``Returns: (B, ...)``, or ``(..., T)`` for both), a batch of three items gives
+  each item's own result (found by ``batch_arguments``; opt out with ``"batch"`` in SKIP);
 - ``random``: all of the above again on the examples' inputs with random values in place of
   every float (a fixed seed; a call that raises on them is not judged).
 
@@ -25,6 +28,9 @@ SKIP: dict[str, tuple[str, ...]] = {
     # random scores at +-1000 may put a row's largest score under the mask, where a correct
     # "softmax, then zero the masked and renormalise" has no finite answer
     "ch13.masked_softmax": ("random-stable",),
+    # w is (..., D) or a (D,) shared by every row: stacking the example's (D,) w with x's
+    # items is not a batch of items
+    "ch04.weighted_average": ("batch",),
 }
 
 # exercises whose result must stay finite for inputs of size 1000 (softmax-like)
@@ -49,4 +55,33 @@ def property_options(ex) -> dict:
             opts[mark] = True
     if ex.id in STABLE:
         opts["stable"] = True
+    batch = batch_arguments(ex)
+    if batch:
+        opts["batch"] = batch
     return opts
+
+
+def batch_arguments(ex) -> tuple[str, tuple[int, ...]] | None:
+    """``("cat", (0, 2))`` when the docstring gives arguments 0 and 2 a leading batch axis
+    ``(B, ...)`` and the result one too (``"stack"`` for ``(..., ...)`` leading axes): then
+    the result for a batch of items is the results for each item, batched the same way."""
+    import importlib
+    import inspect
+    import re
+
+    fn = getattr(importlib.import_module(ex.module), ex.name)
+    doc = inspect.getdoc(fn) or ""
+    if ex.id in SKIP and "batch" in SKIP[ex.id] or "Args:" not in doc or "Returns:" not in doc:
+        return None
+    args, _, rest = doc.split("Args:", 1)[1].partition("Returns:")
+    returns = rest.strip().split("\n", 1)[0]
+    names = list(inspect.signature(fn).parameters)
+    kinds = {}
+    for m in re.finditer(r"^\s*(\w+): \((B|\.\.\.),", args, flags=re.M):
+        if m.group(1) in names:
+            kinds[names.index(m.group(1))] = "cat" if m.group(2) == "B" else "stack"
+    want = "cat" if returns.startswith("(B,") else "stack" if returns.startswith("(...,") \
+        else None
+    if not kinds or want is None or set(kinds.values()) != {want}:
+        return None
+    return want, tuple(sorted(kinds))

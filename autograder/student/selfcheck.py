@@ -537,6 +537,46 @@ def _pairs(got, want):
     return []
 
 
+def _batch_mixup(fn, args, kwargs, base, how: str, positions) -> str | None:
+    """The result for a batch of three items (the example's and two of random values) must
+    be the three results for each item alone, batched the same way (``how``: "cat" along
+    the batch axis B, "stack" on a new leading axis); None when it is."""
+    import torch
+
+    if any(i >= len(args) or not isinstance(args[i], torch.Tensor) for i in positions):
+        return None
+    items = [list(_clone(args))]
+    for seed in (21, 22):
+        item = list(_clone(args))
+        for i in positions:
+            item[i] = _random_values(args[i], seed + i)
+        items.append(item)
+    join = torch.cat if how == "cat" else torch.stack
+    batched = list(_clone(args))
+    for i in positions:
+        batched[i] = join([item[i] for item in items])
+    try:
+        alone = [base] + [fn(*item, **_clone(kwargs)) for item in items[1:]]
+    except Exception:
+        return None
+    try:
+        got = fn(*batched, **_clone(kwargs))
+    except Exception as exc:
+        return (f"raised {type(exc).__name__} on a batch of items, though each item alone "
+                f"works ({exc}): leading batch axes must be allowed")
+    pairs = _pairs(got, base)
+    for n, (g, _) in enumerate(pairs):
+        parts = [_pairs(out, base)[n][0] for out in alone]
+        if any(p.shape != parts[0].shape for p in parts):
+            return None
+        want = join([p.detach() for p in parts])
+        if g.shape != want.shape or not torch.allclose(
+                g.detach().to(want.dtype), want, rtol=1e-4, atol=1e-5, equal_nan=True):
+            return ("gave a different result for an item of a batch than for that item "
+                    "alone (an axis of the batch mixed up with another axis?)")
+    return None
+
+
 def _future_leak(fn, args, kwargs, base) -> str | None:
     """Change the inputs at the last position t = T-1 only; every earlier position of the
     result must stay as it was (None), else a sentence saying which changed."""
@@ -587,7 +627,7 @@ def _future_leak(fn, args, kwargs, base) -> str | None:
 
 
 def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, causal=False,
-                       tolerance=1e-3):
+                       tolerance=1e-3, batch=None):
     """The properties this one call breaks, as sentences (the first found of each kind)."""
     import torch
 
@@ -685,6 +725,10 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, cau
                        "maximum before exp)")
         except Exception as exc:
             yield f"raised {type(exc).__name__} on inputs scaled by 1000: {exc}"
+    if batch:
+        msg = _batch_mixup(fn, args, kwargs, base, *batch)
+        if msg:
+            yield msg
     if causal:
         msg = _future_leak(fn, args, kwargs, base)
         if msg:
@@ -736,7 +780,7 @@ def _on_random_values(fn, args, kwargs, skip, ban, grad, stable, causal) -> list
 
 
 def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=False,
-                      rand=False, stable=False, causal=False) -> None:
+                      rand=False, stable=False, causal=False, batch=None) -> None:
     """Check the properties that need no expected value on each example's inputs (``calls``:
     callables giving ``(args, kwargs)``); raise SelfCheckFailed at the first broken one."""
     import warnings
@@ -747,7 +791,7 @@ def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 problems = list(_property_failures(fn, args, kwargs, skip, ban, vec, grad,
-                                                   rand, stable, causal))
+                                                   rand, stable, causal, batch=batch))
                 if not problems and "random" not in skip and not _has_generator(
                         (args, kwargs)):
                     problems = _on_random_values(fn, args, kwargs, skip, ban, grad, stable,
