@@ -138,6 +138,11 @@ PROPERTY_CATCHES = [
     ("ch13.multi_head_attention", "splits heads with a reshape, no transpose", "not causal"),
     ("ch13.attention_with_kv_cache", "exp() of the scores without the max shift",
      "not stable"),
+    ("ch13.apply_causal_mask", "T from shape[0]: only right for a 2-D input",
+     "on a batch of items"),
+    ("ch08.shuffle", "a fresh generator with a fixed seed", "never drew from the `generator`"),
+    ("ch11.autograd_gradient", "turns on requires_grad on the caller's x",
+     "changed requires_grad"),
 ]
 
 
