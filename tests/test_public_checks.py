@@ -18,7 +18,8 @@ from solutions.registry import load_all, select
 from tests.conftest import REPO, run
 from tests.mutants import load_mutants
 
-STUDENT_FOLDERS = ["exercises", *[f"release/{p.name}" for p in sorted((REPO / "release").iterdir())]]
+STUDENT_FOLDERS = ["exercises",
+                   *[f"release/{p.name}" for p in sorted((REPO / "release").iterdir())]]
 
 
 def _student_sources(folder: str):

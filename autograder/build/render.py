@@ -165,7 +165,8 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, hidden: bool
               "on random values. Passing it predicts most of the grade; the grader also checks "
               "values on other inputs (other sizes, layouts and dtypes).", "intro", locked=True),
         _cell("code", "\n".join(src.imports) + "\n\nfrom selfcheck import call_args, expect, "
-              "expect_properties, expect_raises, expect_true, run_notebook_check", "setup", locked=True),
+              "expect_properties, expect_raises, expect_true, run_notebook_check", "setup",
+              locked=True),
     ]
     for fn in src.functions:
         ex = exercises[f"{chapter}.{fn.name}"]
