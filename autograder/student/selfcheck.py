@@ -2,7 +2,8 @@
 
 This file is copied verbatim into ``exercises/`` and every ``release/chNN_*`` folder by
 ``workbook build``; its source of truth is ``autograder/student/selfcheck.py``. It holds no
-hidden check: only the worked examples printed in each docstring, run against your code.
+hidden check: the worked examples printed in each docstring, run against your code, then
+properties that need no expected value (``expect_properties``, below) on the same inputs.
 
 - ``load_answers(folder, topic)`` finds your functions: ``<topic>.py`` if it exists, otherwise
   the code cells of ``<topic>.ipynb`` (only definitions run: imports, ``def``, assignments).
@@ -326,13 +327,14 @@ def pytest_terminal_summary(terminalreporter):
 # -- properties: checks that need no expected value -------------------------------------------
 #
 # Beside the worked examples, each exercise's self-check re-runs the examples' own inputs in
-# ways whose answer follows from the example alone: a copy of every input must be left as it
-# was, a non-contiguous copy (a transposed or sliced tensor) and float64 inputs must give the
-# same values (float64 in, float64 out), and the rules of the exercise (banned operators,
-# vectorised, differentiable, randomness from `generator` only, stable at large magnitudes)
-# are checked on those inputs. No answer beyond the docstring's examples is needed or shown.
-# The inputs are the examples' own and the scaled-up copies are made deterministically, so a
-# self-check gives the same verdict every run.
+# ways whose answer follows from the example alone: every input must be left as it was, a
+# non-contiguous copy (a transposed or sliced tensor) and float64 inputs must give the same
+# values (float64 in, float64 out), a batch of items each item's own result, and the rules
+# of the exercise (banned operators, vectorised, differentiable, causal, randomness from
+# `generator` only, stable at large magnitudes) are checked on those inputs; then again on
+# the same shapes filled with random values. No answer beyond the docstring's examples is
+# needed or shown. The random values come from a fixed seed, so a self-check gives the same
+# verdict every run (and the grader's inputs are not these).
 
 def call_args(*args, **kwargs):
     """The arguments of one example call, as ``(args, kwargs)``."""
