@@ -737,7 +737,7 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, cau
             yield msg
     if vec and "vec" not in skip:
         counts = []
-        for size in (2, 4):
+        for size in (2, 3):
             a, k = _map(_clone((args, kwargs)), lambda t: _bigger(t, size))
             c = _Counter()
             try:
