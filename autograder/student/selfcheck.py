@@ -453,9 +453,12 @@ class _Counter:
     """Counts the operators a call runs and names the torch functions it calls."""
 
     def __init__(self):
-        from torch.overrides import TorchFunctionMode
-        from torch.utils._python_dispatch import TorchDispatchMode
-
+        self.ops, self.names, self._modes = 0, set(), []
+        try:
+            from torch.overrides import TorchFunctionMode
+            from torch.utils._python_dispatch import TorchDispatchMode
+        except ImportError:  # a torch without the modes: the ban and vec checks see nothing
+            return
         counter = self
 
         class Functions(TorchFunctionMode):
@@ -478,7 +481,6 @@ class _Counter:
                 counter.names.add(func.overloadpacket.__name__)
                 return func(*args, **(kwargs or {}))
 
-        self.ops, self.names = 0, set()
         self._modes = [Functions(), Dispatch()]
 
     def __enter__(self):
