@@ -63,19 +63,65 @@ def _example_lines(ex: Example, indent: int) -> str:
     return f"{fn}({sep}" + f",{sep}".join(args) + ")"
 
 
+def _example_inputs(ex: Exercise) -> list[str]:
+    """Source of ``call_args(...)`` for the arguments of each example's (first) call of the
+    exercise's function: the inputs the property checks re-run in other forms."""
+    out = []
+    for example in ex.examples:
+        if example.raises is not None:
+            continue
+        call = next((node for node in ast.walk(ast.parse(example.call, mode="eval"))
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id == ex.name), None)
+        if call is None:
+            continue
+        src = "call_args(" + ", ".join([ast.unparse(a) for a in call.args]
+                                       + [ast.unparse(k) for k in call.keywords]) + ")"
+        if src not in out:
+            out.append(src)
+    return out
+
+
+def property_lines(ex: Exercise, indent: int) -> str | None:
+    """Python source of the exercise's property check (None when no example gives inputs)."""
+    from solutions.public_checks import property_options
+
+    inputs = _example_inputs(ex)
+    if not inputs:
+        return None
+    sep = "\n" + " " * indent
+    calls = "[" + f",{sep} ".join(f"lambda: {c}" for c in inputs) + "]"
+    opts = [f"{k}={v!r}" for k, v in property_options(ex).items()]
+    return f"expect_properties({sep}" + f",{sep}".join([repr(ex.name), ex.name, calls] + opts) \
+        + ")"
+
+
+def check_lines(ex: Exercise, indent: int) -> list[str]:
+    """Every check of one exercise's self-check: its examples, then its properties."""
+    lines = [_example_lines(e, indent) for e in ex.examples]
+    props = property_lines(ex, indent)
+    return lines + ([props] if props else [])
+
+
 def public_tests(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
     """test_chNN_topic.py: the docstring examples as pytest tests, one test per exercise."""
-    out = [f'"""Public self-checks for {_title(src)}: the worked examples of each docstring.\n\n'
+    out = [f'"""Public self-checks for {_title(src)}: the worked examples of each docstring,\n'
+           "then properties that need no expected value, on the examples' inputs and on random\n"
+           "values of the same shapes: inputs left unchanged, the same result for a\n"
+           "non-contiguous copy and in float64, and the exercise's rules (banned operators,\n"
+           "vectorised, differentiable, causal, randomness from `generator`, stable at +-1000).\n\n"
            "Run `pytest` in this folder: one line per exercise, PASS or FAIL with the reason.\n"
-           "Passing these does not guarantee full marks: the grader also tries other inputs.\n"
+           "Passing them predicts most of the grade, not all of it: the grader also checks\n"
+           "values on inputs of its own.\n"
            '"""\n'
            "from pathlib import Path\n\nimport torch\n\n"
-           "from selfcheck import answer, expect, expect_raises, expect_true, load_answers\n\n"
+           "from selfcheck import (answer, call_args, expect, expect_properties, "
+           "expect_raises, expect_true,\n                       load_answers)\n\n"
            f'CHAPTER = "{_title(src)}"  # heads its self-check lines\n'
            f'answers = load_answers(Path(__file__).parent, "{src.topic}")']
     for fn in src.functions:
         ex = exercises[f"{src.topic[:4]}.{fn.name}"]
-        body = "\n".join("    " + _example_lines(e, 8) for e in ex.examples) or "    pass"
+        body = "\n".join("    " + line for line in check_lines(ex, 8)) or "    pass"
         out.append(f"def test_{fn.name}():\n    {fn.name} = answer(answers, "
                    f'"{fn.name}")\n{body}')
     return "\n\n\n".join(out) + "\n"
@@ -148,16 +194,19 @@ def notebook(src: ChapterSource, exercises: dict[str, Exercise], *, hidden: bool
     cells = [
         _cell("markdown", f"# {_title(src)}\n\n{_intro(src)}\n\nFill in each function "
               "where it says `raise NotImplementedError()`, then run the cell under it: it "
-              "prints PASS or FAIL with the reason. The grader also tries other inputs "
-              "(other sizes, float64, non-contiguous tensors) and checks the rules listed "
-              "with each exercise.", "intro", locked=True),
-        _cell("code", "\n".join(src.imports) + "\n\nfrom selfcheck import expect, "
-              "expect_raises, expect_true, run_notebook_check", "setup", locked=True),
+              "prints PASS or FAIL with the reason: the worked examples, then properties that need "
+              "no expected value (your inputs left unchanged, the same result for a "
+              "non-contiguous copy and in float64, the rules listed with each exercise), also "
+              "on random values. Passing it predicts most of the grade; the grader also checks "
+              "values on other inputs (other sizes, layouts and dtypes).", "intro", locked=True),
+        _cell("code", "\n".join(src.imports) + "\n\nfrom selfcheck import call_args, expect, "
+              "expect_properties, expect_raises, expect_true, run_notebook_check", "setup",
+              locked=True),
     ]
     for fn in src.functions:
         ex = exercises[f"{chapter}.{fn.name}"]
         answer = with_rules(fn.text, ex.rules())
-        checks = "\n".join(f"    lambda: {_example_lines(e, 12)}," for e in ex.examples)
+        checks = "\n".join(f"    lambda: {line}," for line in check_lines(ex, 12))
         hidden_tests = (f"{HIDDEN_BEGIN}\nfrom autograder.notebook import grade_answer\n"
                         f'grade_answer("{ex.id}", globals())  # its value: the score\n'
                         f"{HIDDEN_END}")
