@@ -313,8 +313,10 @@ def report(results: dict[str, tuple[str, str]], exercises: dict[str, Exercise], 
         statuses = [results[e.id][0] for e in exs]
         label = f"{c} {CHAPTER_TITLES.get(c, '')}".ljust(width)
         passed = statuses.count(PASSED)
+        left = sum(e.minutes for e in exs if results[e.id][0] != PASSED)
         out.append(f"{label}  {_cells(statuses, sym).ljust(cell_width)}  "
-                   f"{passed:>2} of {len(exs)} pass")
+                   f"{passed:>2} of {len(exs)} pass"
+                   + (f", about {left} min to go" if left else ""))
     out += ["", "  ".join(f"{sym[s]} {LEGEND[s]}" for s in LEGEND)]
     every = [results[e.id][0] for exs in shown.values() for e in exs]
     counts = ", ".join(f"{every.count(s)} {s}" for s in (FAILED, NOT_STARTED, NOT_FOUND)

@@ -420,6 +420,8 @@ def test_the_next_step_gives_the_difficulty_and_the_hint_command(taught):
     out = report(results, exercises, "here")
     assert "Next: ch13.causal_mask (★★☆, about 10 min) - `workbook hint ch13.causal_mask` " \
            "if you are stuck" in out
+    left = taught.minutes + exercises["ch13.masked_softmax"].minutes  # the two not passed
+    assert f"10 of 12 pass, about {left} min to go\n" in out
     results["ch13.masked_softmax"] = ("failed", "masked_softmax(...): expected ...")
     out = report(results, exercises, "here", "ascii")
     assert "\nNext: ch13.masked_softmax " in out  # a started one first
