@@ -320,14 +320,18 @@ def causal_self_attention(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Ten
               # C = 4, 2 heads of H = 2: in head 0 query 1 scores keys 0 and 1 as
               # [2, 0] / sqrt(2), weights [0.8044297, 0.1955703]; head 1 is all zeros; b_o adds 1
               Example(f"multi_head_attention({T}([[[1., 0., 0., 0.], [0., 1., 0., 0.]]]), "
-                      f"torch.cat([{T}([[0., 0., 0., 0.], [1., 1., 0., 0.], [0., 0., 0., 0.], [0., 0., 0., 0.]]), "
-                      f"{T}([[1., 1., 0., 0.], [0., 0., 0., 0.], [0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      f"torch.cat([{T}([[0., 0., 0., 0.], [1., 1., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      f"{T}([[1., 1., 0., 0.], [0., 0., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
                       "torch.eye(4)], 1), torch.zeros(12), torch.eye(4), torch.ones(4), 2)",
                       expect=f"{T}([[[2., 1., 1., 1.], [1.8044297, 1.1955703, 1., 1.]]])"),
               # the same with q and k 30 times larger: scores of about 1000, all weight on key 0
               Example(f"multi_head_attention({T}([[[1., 0., 0., 0.], [0., 1., 0., 0.]]]), "
-                      f"torch.cat([30 * {T}([[0., 0., 0., 0.], [1., 1., 0., 0.], [0., 0., 0., 0.], [0., 0., 0., 0.]]), "
-                      f"30 * {T}([[1., 1., 0., 0.], [0., 0., 0., 0.], [0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      f"torch.cat([30 * {T}([[0., 0., 0., 0.], [1., 1., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      f"30 * {T}([[1., 1., 0., 0.], [0., 0., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
                       "torch.eye(4)], 1), torch.zeros(12), torch.eye(4), torch.ones(4), 2)",
                       expect=f"{T}([[[2., 1., 1., 1.], [2., 1., 1., 1.]]])")],
           hints=("One projection gives q, k and v side by side; give the heads an axis of their "
