@@ -269,7 +269,10 @@ def frobenius_norm(m: Tensor) -> Tensor:
 
 
 @exercise("ch06.unit_rows", points=1, examples=[
-    Example(f"unit_rows({T}([[3., 4.], [0., 0.]]), 1e-8)", expect=f"{T}([[0.6, 0.8], [0., 0.]])")],
+    Example(f"unit_rows({T}([[3., 4.], [0., 0.]]), 1e-8)", expect=f"{T}([[0.6, 0.8], [0., 0.]])"),
+    # eps 2: the row of norm 5 is divided by 5, the row of norm 0.5 by 2
+    Example(f"unit_rows({T}([[3., 4.], [0.3, 0.4]]), 2.0)",
+            expect=f"{T}([[0.6, 0.8], [0.15, 0.2]])")],
           hints=("Compute each row's length, raise it to at least eps (a zero row is then "
                  "divided by eps, not by 0), and divide the row by it. eps is a floor, not "
                  "something to add.",
@@ -301,7 +304,10 @@ def unit_rows(x: Tensor, eps: float) -> Tensor:
           ban=("cosine_similarity",), examples=[
               Example(f"cosine_similarity_matrix({T}([[1., 0.], [0., 0.]]), "
                       f"{T}([[1., 1.], [2., 0.]]))",
-                      expect=f"{T}([[0.7071068, 1.], [0., 0.]])")],
+                      expect=f"{T}([[0.7071068, 1.], [0., 0.]])"),
+              # short rows (norms 1e-4 and 2e-4, above the 1e-8 floor) still have cosine 1 or 0
+              Example(f"cosine_similarity_matrix({T}([[1e-4, 0.]]), {T}([[1e-4, 0.], [0., 2e-4]]))",
+                      expect=f"{T}([[1., 0.]])")],
           hints=("Scale every row of a and of b to unit length (each norm floored at 1e-8); then "
                  "all the row-by-row dot products are one matrix product.",
                  "Row norms: `(a * a).sum(dim=-1, keepdim=True).sqrt().clamp_min(1e-8)`; then "
@@ -334,7 +340,8 @@ def cosine_similarity_matrix(a: Tensor, b: Tensor) -> Tensor:
 
 
 @exercise("ch06.project_onto", points=1, examples=[
-    Example(f"project_onto({T}([2., 3.]), {T}([1., 0.]))", expect=f"{T}([2., 0.])")],
+    Example(f"project_onto({T}([2., 3.]), {T}([1., 0.]))", expect=f"{T}([2., 0.])"),
+    Example(f"project_onto({T}([2., 3.]), {T}([0., 2.]))", expect=f"{T}([0., 3.])")],
           hints=("The projection is u scaled by how much of v lies along u: the ratio of two dot "
                  "products, (v.u) / (u.u).",
                  "Dot products with `(v * u).sum()` or `torch.dot`; the 0-d ratio broadcasts "
@@ -360,7 +367,8 @@ def project_onto(v: Tensor, u: Tensor) -> Tensor:
 
 
 @exercise("ch06.trace", points=1, ban=("trace",), examples=[
-    Example(f"trace({T}([[1., 2.], [3., 4.]]))", expect=f"{T}(5.)")],
+    Example(f"trace({T}([[1., 2.], [3., 4.]]))", expect=f"{T}(5.)"),
+    Example(f"trace({T}([[1., 2.], [3., 5.]]))", expect=f"{T}(6.)")],
           hints=("Take the entries m[i, i] of the main diagonal and add them up.",
                  "`m.diagonal()` (or `torch.diag(m)`) gives the diagonal as a 1-D tensor; then "
                  "`.sum()`. No loop needed.",

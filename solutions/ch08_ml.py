@@ -15,7 +15,8 @@ G = "torch.Generator().manual_seed"
 
 @exercise("ch08.euclidean_distance", points=1, book="P52", examples=[
     Example(f"euclidean_distance({T}([0., 0.]), {T}([3., 4.]))", expect=f"{T}(5.)"),
-    Example(f"euclidean_distance({T}([1., 2., 3.]), {T}([1., 2., 3.]))", expect=f"{T}(0.)")],
+    Example(f"euclidean_distance({T}([1., 2., 3.]), {T}([1., 2., 3.]))", expect=f"{T}(0.)"),
+    Example(f"euclidean_distance({T}([3., 0.]), {T}([0., 4.]))", expect=f"{T}(5.)")],
           hints=("Subtract the vectors, square the differences, add them up, take the square "
                  "root.",
                  "`-`, `** 2`, `.sum()`, `.sqrt()` (or `torch.linalg.vector_norm` of the "
@@ -112,6 +113,9 @@ def manhattan_distances(x: Tensor, y: Tensor) -> Tensor:
     Example(f"knn_predict({T}([[0.], [1.], [10.], [11.], [12.]]), {T}([0, 0, 1, 1, 1]), "
             f"{T}([[0.4], [10.6]]), 3)", expect=f"{T}([0, 1])"),
     Example(f"knn_predict({T}([[0.], [1.], [3.], [4.]]), {T}([2, 2, 1, 1]), {T}([[0.]]), 4)",
+            expect=f"{T}([1])"),
+    # k = 1: only the nearest point votes
+    Example(f"knn_predict({T}([[0.], [1.], [2.]]), {T}([1, 0, 0]), {T}([[0.]]), 1)",
             expect=f"{T}([1])")],
           hints=("Distances from every query to every training point; the k nearest per query; "
                  "their labels; count the votes per label and take the most voted, the SMALLEST "
@@ -224,7 +228,10 @@ def accuracy(logits: Tensor, targets: Tensor) -> Tensor:
 
 @exercise("ch08.confusion_matrix", points=2, vec=True, examples=[
     Example(f"confusion_matrix({T}([0, 1, 1, 2]), {T}([0, 1, 2, 2]), 3)",
-            expect=f"{T}([[1, 0, 0], [0, 1, 0], [0, 1, 1]])")],
+            expect=f"{T}([[1, 0, 0], [0, 1, 0], [0, 1, 1]])"),
+    # the pair (target 1, pred 1) occurs twice and counts twice
+    Example(f"confusion_matrix({T}([1, 1, 0]), {T}([1, 1, 1]), 2)",
+            expect=f"{T}([[0, 0], [1, 2]])")],
           hints=("Each example adds 1 at cell [target, pred]. Flatten the K x K grid into K*K "
                  "bins, where the pair lands in bin target * K + pred; count the bins, reshape "
                  "back.",
@@ -263,7 +270,10 @@ def confusion_matrix(pred: Tensor, target: Tensor, num_classes: int) -> Tensor:
 @exercise("ch08.shuffle", points=1, book="P54", rand=True, examples=[
     Example(f"shuffle(torch.arange(10), {G}(0)).sort().values", expect="torch.arange(10)"),
     Example(f"torch.equal(shuffle(torch.arange(10), {G}(7)), shuffle(torch.arange(10), {G}(7)))",
-            check="out is True", says="the same order from two generators seeded equally")],
+            check="out is True", says="the same order from two generators seeded equally"),
+    Example(f"shuffle(torch.arange(6).reshape(3, 2), {G}(0))",
+            check="sorted(out.tolist()) == [[0, 1], [2, 3], [4, 5]]",
+            says="whole rows move: each row [0, 1], [2, 3], [4, 5] comes out once, intact")],
           hints=("Draw a random permutation of the row numbers 0..N-1 and index x with it.",
                  "`torch.randperm(N, generator=generator)`, then `x[order]`. The generator must "
                  "be passed: the global seed or Python's `random` fail the reproducibility "
@@ -295,6 +305,7 @@ def shuffle(x: Tensor, generator: torch.Generator) -> Tensor:
 @exercise("ch08.train_test_split", points=2, rand=True, examples=[
     Example(f"[len(s) for s in train_test_split(10, 0.3, {G}(0))]", expect="[7, 3]"),
     Example(f"[len(s) for s in train_test_split(5, 0.5, {G}(0))]", expect="[3, 2]"),
+    Example(f"[len(s) for s in train_test_split(10, 0.37, {G}(0))]", expect="[6, 4]"),
     Example(f"torch.cat(train_test_split(8, 0.25, {G}(0))).sort().values",
             expect="torch.arange(8)")],
           hints=("Shuffle the indices 0..n-1 once and cut the shuffled list in two: the first "

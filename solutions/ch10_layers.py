@@ -43,7 +43,10 @@ def linear(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
 
 @exercise("ch10.logistic_regression", points=1, book="book Logistic_Regression_Net", examples=[
     Example(f"logistic_regression({T}([[1., 0.], [0., 0.]]), torch.eye(2), torch.zeros(2))",
-            expect=f"{T}([[0.7310586, 0.2689414], [0.5, 0.5]])")],
+            expect=f"{T}([[0.7310586, 0.2689414], [0.5, 0.5]])"),
+    # a score of 1000: e^1000 overflows, the softmax must not
+    Example(f"logistic_regression({T}([[1000., 0.]]), torch.eye(2), torch.zeros(2))",
+            expect=f"{T}([[1., 0.]])")],
           hints=("Compute one score per class with a linear layer, then turn each row of scores "
                  "into probabilities that sum to 1.",
                  "`x @ w + b` gives the (N, K) logits; torch.softmax(logits, dim=-1) normalises "
@@ -77,6 +80,10 @@ def logistic_regression(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
 @exercise("ch10.mlp_forward", points=2, book="P65", examples=[
     Example(f"mlp_forward({T}([[1., -1.]]), [(torch.eye(2), torch.zeros(2)), "
             "(torch.eye(2), torch.zeros(2))])",
+            expect=f"{T}([[0.7310586, 0.2689414]])"),
+    # the last layer's scores are [-1, -2]: negative, and still softmaxed as they are
+    Example(f"mlp_forward({T}([[1., -1.]]), [(torch.eye(2), torch.zeros(2)), "
+            f"(torch.eye(2), {T}([-2., -2.]))])",
             expect=f"{T}([[0.7310586, 0.2689414]])")],
           hints=("Push the activations through the layers in order: linear then ReLU for every "
                  "layer but the last, linear then softmax for the last one.",
@@ -151,7 +158,10 @@ def count_parameters(shapes: list[tuple[int, ...]]) -> int:
 @exercise("ch10.layer_norm", points=2, ban=("layer_norm", "native_layer_norm"), vec=True,
           grad=True, examples=[
               Example(f"layer_norm({T}([[1., 3.]]), {T}([2., 2.]), {T}([0., 1.]), 0.0)",
-                      expect=f"{T}([[-2., 3.]])")],
+                      expect=f"{T}([[-2., 3.]])"),
+              # variance 1, eps 3: divided by sqrt(1 + 3) = 2
+              Example(f"layer_norm({T}([[1., 3.]]), torch.ones(2), torch.zeros(2), 3.0)",
+                      expect=f"{T}([[-0.5, 0.5]])")],
           hints=("Normalise every vector along its last dim: subtract its mean, divide by the "
                  "square root of its variance plus eps, then scale by gamma and shift by beta.",
                  "x.mean(dim=-1, keepdim=True) and the same mean of (x - mean) ** 2 (biased: "
@@ -191,7 +201,10 @@ def layer_norm(x: Tensor, gamma: Tensor, beta: Tensor, eps: float) -> Tensor:
 @exercise("ch10.batch_norm_train", points=2,
           ban=("batch_norm", "native_batch_norm", "_native_batch_norm_legit"), grad=True,
           examples=[Example(f"batch_norm_train({T}([[1., 10.], [3., 30.]]), torch.ones(2), "
-                            "torch.zeros(2), 0.0)", expect=f"{T}([[-1., -1.], [1., 1.]])")],
+                            "torch.zeros(2), 0.0)", expect=f"{T}([[-1., -1.], [1., 1.]])"),
+                    # variance 1, eps 3: divided by sqrt(1 + 3) = 2
+                    Example(f"batch_norm_train({T}([[1.], [3.]]), torch.ones(1), torch.zeros(1), "
+                            "3.0)", expect=f"{T}([[-0.5], [0.5]])")],
           hints=("Like layer norm, but each feature (column) is normalised with statistics taken "
                  "over the batch (the rows).",
                  "x.mean(dim=0) and the mean over dim 0 of (x - mean) ** 2 (biased: divide by "
@@ -286,7 +299,10 @@ def embedding_lookup(ids: Tensor, table: Tensor) -> Tensor:
 @exercise("ch10.embedding_as_matmul", points=2,
           ban=("embedding", "index_select", "gather", "index"), examples=[
               Example(f"embedding_as_matmul({T}([[2, 0]]), {T}([[0., 1.], [2., 3.], [4., 5.]]))",
-                      expect=f"{T}([[[4., 5.], [0., 1.]]])")],
+                      expect=f"{T}([[[4., 5.], [0., 1.]]])"),
+              # the last row of the table is never looked up
+              Example(f"embedding_as_matmul({T}([[0, 1]]), {T}([[0., 1.], [2., 3.], [4., 5.]]))",
+                      expect=f"{T}([[[0., 1.], [2., 3.]]])")],
           hints=("Write every id as a one-hot vector of length V: its product with the table "
                  "picks exactly that id's row.",
                  "F.one_hot(ids, num_classes=V) gives int64 (..., V): convert it with "
@@ -323,7 +339,8 @@ def embedding_as_matmul(ids: Tensor, table: Tensor) -> Tensor:
 
 @exercise("ch10.conv_output_size", points=1, book="P72", examples=[
     Example("conv_output_size(28, 5, 1, 0)", expect="24"),
-    Example("conv_output_size(32, 3, 2, 1)", expect="16")],
+    Example("conv_output_size(32, 3, 2, 1)", expect="16"),
+    Example("conv_output_size(5, 3, 1, 1)", expect="5")],
           hints=("Padding widens the input on both sides; count how many kernel-sized windows "
                  "fit when a window starts every `stride` positions.",
                  "Plain Python ints: the padded size is size + 2 * padding; a window of `kernel` "
@@ -355,7 +372,11 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
           ban=("convolution", "conv2d", "_convolution"), vec=True, examples=[
               Example(f"conv2d_unfold(torch.arange(12.).reshape(1, 1, 3, 4), "
                       f"{T}([[[[1., 0.], [0., -1.]]]]), {T}([0.5]))",
-                      expect="torch.full((1, 1, 2, 3), -4.5)")],
+                      expect="torch.full((1, 1, 2, 3), -4.5)"),
+              # C = 2: the kernel picks channel 1's top-left pixel, x[0, 1, 0, 0] = 4
+              Example("conv2d_unfold(torch.arange(8.).reshape(1, 2, 2, 2), "
+                      f"{T}([[[[0., 0.], [0., 0.]], [[1., 0.], [0., 0.]]]]), torch.zeros(1))",
+                      expect=f"{T}([[[[4.]]]])")],
           hints=("Cut every k x k patch (across all C channels) into a column; each output value "
                  "is then one flattened kernel dotted with one column, so the whole layer is one "
                  "matrix product.",
@@ -432,7 +453,10 @@ def max_pool_2x2(x: Tensor) -> Tensor:
 
 @exercise("ch10.rnn_step", points=1, book="P74", examples=[
     Example(f"rnn_step({T}([[1.]]), {T}([[0.5]]), {T}([[2.]]), {T}([[-2.]]), {T}([0.]))",
-            expect=f"{T}([[0.7615942]])")],
+            expect=f"{T}([[0.7615942]])"),
+    # H = 2: h @ w_hh moves h's entry 0 to entry 1, the bias fills entry 0: tanh([1, 1])
+    Example(f"rnn_step({T}([[0.]]), {T}([[1., 0.]]), {T}([[0., 0.]]), {T}([[0., 1.], [0., 0.]]), "
+            f"{T}([1., 0.]))", expect=f"{T}([[0.7615942, 0.7615942]])")],
           hints=("The new state mixes the current input and the previous state through their "
                  "weight matrices, adds the bias and squashes the sum with tanh.",
                  "Two matrix products, x_t @ w_xh and h @ w_hh (no transposes: weights are "

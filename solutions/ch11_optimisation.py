@@ -14,7 +14,9 @@ T = "torch.tensor"
 @exercise("ch11.gradient_descent_1d", points=1, book="P51", examples=[
     Example("round(gradient_descent_1d(lambda x: 3 * x**2 - 6 * x, 4.0, 0.01, 1e-6, 10000), 3)",
             expect="2.0"),
-    Example("gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 1e-9, 2)", expect="0.25")],
+    Example("gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 1e-9, 2)", expect="0.25"),
+    # steps 0.5 then 0.25: the 0.25 step is the first below tol 0.3, and it is applied
+    Example("gradient_descent_1d(lambda x: 2 * x, 1.0, 0.25, 0.3, 10)", expect="0.25")],
           hints=("Step downhill, x <- x - lr * df(x), and stop as soon as a step is shorter than "
                  "tol (after applying it), or once max_steps steps are taken.",
                  "Plain Python floats and `for _ in range(max_steps)`: compare abs(x_new - x) "
@@ -105,7 +107,12 @@ def numerical_gradient(f, x: Tensor, h: float) -> Tensor:
 
 @exercise("ch11.autograd_gradient", points=1, examples=[
     Example(f"autograd_gradient(lambda x: (x ** 3).sum(), {T}([1., 2.]))",
-            expect=f"{T}([3., 12.])")],
+            expect=f"{T}([3., 12.])"),
+    Example(f"autograd_gradient(lambda x: (x ** 3).sum(), {T}([1., 2.])).requires_grad",
+            expect="False"),
+    # d/dx sin(1000 x) = 1000 cos(1000 x): exactly 1000 at 0
+    Example("autograd_gradient(lambda x: torch.sin(1000 * x).sum(), torch.zeros(1))",
+            expect=f"{T}([1000.])")],
           hints=("Work on a fresh copy of x that autograd tracks, evaluate f on it, and ask "
                  "autograd for the derivative of that scalar with respect to the copy.",
                  "x.detach().clone().requires_grad_(True) makes the leaf; "
@@ -139,7 +146,10 @@ def autograd_gradient(f, x: Tensor) -> Tensor:
 
 @exercise("ch11.mse_gradient", points=1, examples=[
     Example(f"mse_gradient({T}([[1., 0.], [0., 2.]]), {T}([1., 1.]), {T}([0., 0.]))",
-            expect=f"{T}([-1., -2.])")],
+            expect=f"{T}([-1., -2.])"),
+    # N = 2 rows, D = 3 weights, called under torch.no_grad() (no autograd inside)
+    Example(f"torch.no_grad()(mse_gradient)({T}([[1., 0., 1.], [0., 1., 1.]]), {T}([1., 3.]), "
+            "torch.zeros(3))", expect=f"{T}([-1., -3., -4.])")],
           hints=("Differentiate mean((x @ w - y)^2) by hand: the chain rule gives 2 / N times x "
                  "transposed applied to the residual x @ w - y.",
                  "The residual x @ w - y is (N,); x.T @ residual is (D,); N = x.shape[0]. Plain "
@@ -233,7 +243,10 @@ def momentum_step(param: Tensor, grad: Tensor, velocity: Tensor, lr: float,
 
 @exercise("ch11.adam_step", points=2, examples=[
     Example(f"adam_step({T}([1.]), {T}([0.5]), {T}([0.]), {T}([0.]), 1, 0.1, 0.9, 0.999, 1e-8)",
-            expect=f"({T}([0.9]), {T}([0.05]), {T}([0.00025]))")],
+            expect=f"({T}([0.9]), {T}([0.05]), {T}([0.00025]))"),
+    # m_hat = 2, v_hat = 4: a large eps = 2 shows where it goes, 1 - 1 * 2 / (2 + 2) = 0.5
+    Example(f"adam_step({T}([1.]), {T}([2.]), {T}([0.]), {T}([0.]), 1, 1.0, 0.5, 0.75, 2.0)",
+            expect=f"({T}([0.5]), {T}([1.]), {T}([1.]))")],
           hints=("Keep running averages of the gradient (m) and of its square (v), correct both "
                  "for starting at zero, and step by m_hat over the square root of v_hat.",
                  "Tensor arithmetic: grad ** 2, beta1 ** t for the correction, "
@@ -319,7 +332,11 @@ def fit_linear_regression(x: Tensor, y: Tensor, lr: float,
 
 
 @exercise("ch11.jacobian", points=2, examples=[
-    Example(f"jacobian(lambda x: x * x, {T}([1., 2.]))", expect=f"{T}([[2., 0.], [0., 4.]])")],
+    Example(f"jacobian(lambda x: x * x, {T}([1., 2.]))", expect=f"{T}([[2., 0.], [0., 4.]])"),
+    # column sums of a (2, 3) x: 3 outputs, 6 inputs, out[i] = x[0, i] + x[1, i]
+    Example(f"jacobian(lambda x: x.sum(0), {T}([[1., 2., 3.], [4., 5., 6.]]))",
+            expect=f"{T}([[1., 0., 0., 1., 0., 0.], [0., 1., 0., 0., 1., 0.], "
+            "[0., 0., 1., 0., 0., 1.]])")],
           hints=("Row i of the Jacobian is the gradient of output entry i: on a tracked copy of "
                  "x, ask autograd for one output entry at a time.",
                  "leaf = x.detach().clone().requires_grad_(True); out = f(leaf).reshape(-1); per "

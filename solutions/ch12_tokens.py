@@ -119,7 +119,13 @@ def decode(ids: Tensor, itos: dict) -> str:
             says="x and y of shape (4, 3), windows of consecutive values, y = x shifted by one"),
     Example(f"torch.equal(torch.cat(get_batch(torch.arange(50), 3, 4, {G}(7))), "
             f"torch.cat(get_batch(torch.arange(50), 3, 4, {G}(7))))",
-            check="out is True", says="the same batch from two generators seeded equally")],
+            check="out is True", says="the same batch from two generators seeded equally"),
+    Example(f"get_batch(torch.arange(100, 110), 2, 3, {G}(0))",
+            check="bool((out[0] >= 100).all()) and bool((out[1] >= 100).all())",
+            says="x and y hold values of data (100 .. 109), not positions"),
+    Example(f"get_batch(torch.arange(6), 3000, 3, {G}(0))",
+            check="all(abs(int((out[0][:, 0] == s).sum()) - 1000) < 200 for s in (0, 1, 2))",
+            says="3000 windows: each possible start 0, 1, 2 comes up about 1000 times")],
           hints=("Draw B random start positions, cut a window of T tokens at each, and take the "
                  "same windows moved one step to the right as targets.",
                  "torch.randint(high, (B,), generator=generator) on the CPU, high = N - T "
@@ -169,7 +175,9 @@ def get_batch(data: Tensor, batch_size: int, block_size: int,
             check="abs(out.mean().item()) < 0.05 and abs(out.std().item() - 1.0) < 0.05",
             says="a sample mean close to 0 and a sample standard deviation close to 1"),
     Example(f"torch.equal(random_latent(4, {G}(7)), random_latent(4, {G}(7)))",
-            check="out is True", says="the same draws from two generators seeded equally")],
+            check="out is True", says="the same draws from two generators seeded equally"),
+    Example(f"random_latent(100000, {G}(0))", check="bool((out.abs() > 3).any())",
+            says="normal draws: of 100000, some lie beyond 3 standard deviations")],
           hints=("n independent draws from the standard normal distribution, every one taken "
                  "from the given generator.",
                  "torch.randn(n, generator=generator, dtype=torch.float32). Pitfall: torch.rand "
@@ -320,7 +328,10 @@ def bigram_counts(ids: Tensor, vocab_size: int) -> Tensor:
 @exercise("ch12.rotary_embedding", points=3, vec=True, examples=[
     Example(f"rotary_embedding({T}([[1., 0., 1., 0.], [1., 0., 1., 0.]]), {T}([0, 1]), 100.0)",
             expect=f"{T}([[1., 0., 1., 0.], [0.5403023059, 0.8414709848, "
-                   f"0.9950041653, 0.0998334166]])")],
+                   f"0.9950041653, 0.0998334166]])"),
+    # position 2 (not the row's index 0): the pair (1, 0) turns by 2 radians
+    Example(f"rotary_embedding({T}([[1., 0.]]), {T}([2]), 100.0)",
+            expect=f"{T}([[-0.4161468365, 0.9092974268]])")],
           hints=("Treat channels (2i, 2i+1) as a 2-D point and rotate it by positions[t] * "
                  "base^(-2i/H): build one (T, H/2) table of angles, then rotate all even/odd "
                  "pairs at once.",

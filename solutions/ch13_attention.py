@@ -138,7 +138,11 @@ def causal_mask(T: int) -> Tensor:
 
 @exercise("ch13.apply_causal_mask", points=2, book="seed", causal=True, examples=[
     Example(f"apply_causal_mask({T}([[1., 2.], [3., 4.]]))",
-            expect=f"{T}([[1., float('-inf')], [3., 4.]])")],
+            expect=f"{T}([[1., float('-inf')], [3., 4.]])"),
+    # zero scores: the mask comes from positions, whatever the values
+    Example("apply_causal_mask(torch.zeros(3, 3))",
+            expect=f"{T}([[0., float('-inf'), float('-inf')], [0., 0., float('-inf')], "
+                   "[0., 0., 0.]])")],
           hints=("Build a (T, T) mask of the future (key j later than query i) from positions "
                  "alone and write -inf there; it broadcasts over any leading axes.",
                  "torch.ones(T, T, dtype=torch.bool, device=scores.device).triu(1) marks j > i "
@@ -172,7 +176,10 @@ def apply_causal_mask(scores: Tensor) -> Tensor:
 @exercise("ch13.masked_softmax", points=2, book="P98", examples=[
     Example(f"masked_softmax({T}([[0., 0., 5.], [1., 2., 3.]]), "
             f"{T}([[True, True, False], [False, False, False]]))",
-            expect=f"{T}([[0.5, 0.5, 0.], [0., 0., 0.]])")],
+            expect=f"{T}([[0.5, 0.5, 0.], [0., 0., 0.]])"),
+    # large scores: e^1000 overflows, the softmax must not
+    Example(f"masked_softmax({T}([[1000., 0., -1000.]]), {T}([[True, True, True]]))",
+            expect=f"{T}([[1., 0., 0.]])")],
           hints=("Give the forbidden positions a score of -inf, so a softmax gives them exactly "
                  "0; a row where nothing is allowed must become zeros instead of 0 / 0 = NaN.",
                  "scores.masked_fill(~allowed, float('-inf')), torch.softmax(..., dim=-1), then "
@@ -241,7 +248,20 @@ def attention_output(weights: Tensor, v: Tensor) -> Tensor:
               Example("causal_self_attention(torch.tensor([[[2., 0.], [0., 4.]]]), "
                       "torch.zeros(2, 2), torch.zeros(2), torch.zeros(2, 2), torch.zeros(2), "
                       "torch.eye(2), torch.zeros(2))",
-                      expect=f"{T}([[[2., 0.], [1., 2.]]])")],
+                      expect=f"{T}([[[2., 0.], [1., 2.]]])"),
+              # C = 2, H = 4: query 1 scores keys 0 and 1 as [4, 0] / sqrt(4) = [2, 0], so
+              # its weights are [e^2, 1] / (e^2 + 1) = [0.8807971, 0.1192029]
+              Example(f"causal_self_attention({T}([[[1., 0.], [0., 1.]]]), "
+                      f"{T}([[0., 0., 0., 0.], [1., 1., 1., 1.]]), torch.zeros(4), "
+                      f"{T}([[1., 1., 1., 1.], [0., 0., 0., 0.]]), torch.zeros(4), "
+                      "torch.eye(2, 4), torch.zeros(4))",
+                      expect=f"{T}([[[1., 0., 0., 0.], [0.8807971, 0.1192029, 0., 0.]]])"),
+              # the same with q and k 20 times larger: scores [800, 0], all weight on key 0
+              Example(f"causal_self_attention({T}([[[1., 0.], [0., 1.]]]), "
+                      f"{T}([[0., 0., 0., 0.], [20., 20., 20., 20.]]), torch.zeros(4), "
+                      f"{T}([[20., 20., 20., 20.], [0., 0., 0., 0.]]), torch.zeros(4), "
+                      "torch.eye(2, 4), torch.zeros(4))",
+                      expect=f"{T}([[[1., 0., 0., 0.], [1., 0., 0., 0.]]])")],
           hints=("Chain the earlier steps: project to q, k, v; scores q k^T scaled by 1/sqrt(H); "
                  "-inf on the future; softmax over the keys; then mix the values.",
                  "x @ w + b three times; q @ k.transpose(-2, -1) / math.sqrt(H); "
@@ -296,7 +316,24 @@ def causal_self_attention(x: Tensor, wq: Tensor, bq: Tensor, wk: Tensor, bk: Ten
               Example("multi_head_attention(torch.tensor([[[2., 0.], [0., 4.]]]), "
                       "torch.cat([torch.zeros(2, 4), torch.eye(2)], 1), torch.zeros(6), "
                       "torch.eye(2), torch.zeros(2), 2)",
-                      expect=f"{T}([[[2., 0.], [1., 2.]]])")],
+                      expect=f"{T}([[[2., 0.], [1., 2.]]])"),
+              # C = 4, 2 heads of H = 2: in head 0 query 1 scores keys 0 and 1 as
+              # [2, 0] / sqrt(2), weights [0.8044297, 0.1955703]; head 1 is all zeros; b_o adds 1
+              Example(f"multi_head_attention({T}([[[1., 0., 0., 0.], [0., 1., 0., 0.]]]), "
+                      f"torch.cat([{T}([[0., 0., 0., 0.], [1., 1., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      f"{T}([[1., 1., 0., 0.], [0., 0., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      "torch.eye(4)], 1), torch.zeros(12), torch.eye(4), torch.ones(4), 2)",
+                      expect=f"{T}([[[2., 1., 1., 1.], [1.8044297, 1.1955703, 1., 1.]]])"),
+              # the same with q and k 30 times larger: scores of about 1000, all weight on key 0
+              Example(f"multi_head_attention({T}([[[1., 0., 0., 0.], [0., 1., 0., 0.]]]), "
+                      f"torch.cat([30 * {T}([[0., 0., 0., 0.], [1., 1., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      f"30 * {T}([[1., 1., 0., 0.], [0., 0., 0., 0.], "
+                      "[0., 0., 0., 0.], [0., 0., 0., 0.]]), "
+                      "torch.eye(4)], 1), torch.zeros(12), torch.eye(4), torch.ones(4), 2)",
+                      expect=f"{T}([[[2., 1., 1., 1.], [2., 1., 1., 1.]]])")],
           hints=("One projection gives q, k and v side by side; give the heads an axis of their "
                  "own, run causal scaled attention on all heads at once, put the heads back side "
                  "by side, project.",
@@ -348,7 +385,15 @@ def multi_head_attention(x: Tensor, w_qkv: Tensor, b_qkv: Tensor, w_o: Tensor, b
 @exercise("ch13.padded_causal_attention", points=2, causal=True, examples=[
     Example(f"padded_causal_attention({T}([[[0.], [0.], [0.]]]), {T}([[[0.], [0.], [0.]]]), "
             f"{T}([[[1.], [3.], [8.]]]), {T}([[True, False, False]]))",
-            expect=f"{T}([[[0.], [3.], [5.5]]])")],
+            expect=f"{T}([[[0.], [3.], [5.5]]])"),
+    # H = 4: query 1 scores keys 0 and 1 as [4, 0] / sqrt(4) = [2, 0]: weights [e^2, 1] / (e^2 + 1)
+    Example(f"padded_causal_attention(torch.ones(1, 2, 4), {T}([[[1., 1., 1., 1.], "
+            f"[0., 0., 0., 0.]]]), torch.eye(2, 4)[None], {T}([[False, False]]))",
+            expect=f"{T}([[[1., 0., 0., 0.], [0.8807971, 0.1192029, 0., 0.]]])"),
+    # the same with q 300 times larger: scores [600, 0], all weight on key 0
+    Example(f"padded_causal_attention(300 * torch.ones(1, 2, 4), {T}([[[1., 1., 1., 1.], "
+            f"[0., 0., 0., 0.]]]), torch.eye(2, 4)[None], {T}([[False, False]]))",
+            expect=f"{T}([[[1., 0., 0., 0.], [1., 0., 0., 0.]]])")],
           hints=("A key is allowed for query i when it is not later than i AND not padding: "
                  "combine both masks into one (B, T, T) mask, then softmax with empty rows "
                  "turned into zeros.",
@@ -394,7 +439,13 @@ def padded_causal_attention(q: Tensor, k: Tensor, v: Tensor, key_padding: Tensor
 @exercise("ch13.attention_with_kv_cache", points=2, examples=[
     Example("attention_with_kv_cache(torch.zeros(1, 1, 2), torch.zeros(1, 1, 2), "
             f"{T}([[[4., 0.]]]), {T}([[[1., 1.]]]), {T}([[[2., 2.]]]))[0]",
-            expect=f"{T}([[[3., 1.]]])")],
+            expect=f"{T}([[[3., 1.]]])"),
+    # H = 4: the cached key scores 4 / sqrt(4) = 2, the new one 0; the new k, v go LAST
+    Example(f"attention_with_kv_cache(torch.ones(1, 1, 4), torch.zeros(1, 1, 4), "
+            f"{T}([[[0., 1., 0., 0.]]]), torch.ones(1, 1, 4), {T}([[[1., 0., 0., 0.]]]))",
+            expect=f"({T}([[[0.8807971, 0.1192029, 0., 0.]]]), "
+                   f"{T}([[[1., 1., 1., 1.], [0., 0., 0., 0.]]]), "
+                   f"{T}([[[1., 0., 0., 0.], [0., 1., 0., 0.]]]))")],
           hints=("Grow both caches by this step, then let the new query attend to every cached "
                  "key (all are past or present, so no mask is needed) and mix the cached values.",
                  "torch.cat([k_cache, k_t], dim=1) along time (works for S = 0); q_t @ "

@@ -22,7 +22,9 @@ ZERO_BLOCK = ("{n: (torch.ones if n.startswith('ln') and n.endswith('_w') else t
 
 @exercise("ch14.feed_forward", points=1, book="seed baby transformer", examples=[
     Example(f"feed_forward({T}([[[1., -1.]]]), {T}([[1., 0.], [0., 1.]]), {T}([0., 0.]), "
-            f"{T}([[2.], [3.]]), {T}([0.5]))", expect=f"{T}([[[2.5]]])")],
+            f"{T}([[2.], [3.]]), {T}([0.5]))", expect=f"{T}([[[2.5]]])"),
+    Example(f"feed_forward({T}([[[1., -1.]]]), torch.eye(2), torch.zeros(2), "
+            f"{T}([[-1.], [1.]]), torch.zeros(1))", expect=f"{T}([[[-1.]]])")],
           hints=("Two linear maps with a ReLU between them, applied to every position on its own.",
                  "x @ w1 + b1, torch.relu, then @ w2 + b2; `@` broadcasts over B and T. Pitfall: "
                  "no ReLU after the second map.",
@@ -51,7 +53,14 @@ def feed_forward(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> T
 
 @exercise("ch14.gpt_block", points=3, causal=True, grad=True, examples=[
     Example(f"gpt_block({T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]]), {ZERO_BLOCK}, 2)",
-            expect=f"{T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]])")],
+            expect=f"{T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]])"),
+    # q = k = 30 x (scores of about +-1000) but v = 0: the attention branch still adds 0
+    Example(f"gpt_block({T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]]), dict({ZERO_BLOCK}, "
+            "w_qkv=torch.cat([30 * torch.eye(4), 30 * torch.eye(4), torch.zeros(4, 4)], 1)"
+            "), 2)", expect=f"{T}([[[1., 2., 3., 4.], [0., 1., 0., 1.]]])"),
+    # only the feed-forward branch is on: every entry gets GELU(-1) = -0.158808 (tanh form)
+    Example(f"gpt_block(torch.zeros(1, 2, 4), dict({ZERO_BLOCK}, b1=-torch.ones(16), "
+            "w2=torch.ones(16, 4) / 16), 2)", expect="torch.full((1, 2, 4), -0.158808)")],
           hints=("Two residual branches, each reading a layer-normed copy of x: first causal "
                  "multi-head attention (as in ch13), then the feed-forward net with GELU; each "
                  "branch is ADDED to x.",
@@ -112,7 +121,13 @@ def gpt_block(x: Tensor, params: dict, n_heads: int) -> Tensor:
     Example(f"baby_gpt_logits({T}([[0, 2, 1]]), {{'tok_emb': torch.eye(3, 4), "
             f"'pos_emb': torch.zeros(5, 4), 'blocks': [], 'lnf_w': torch.ones(4), "
             f"'lnf_b': torch.zeros(4), 'w_head': torch.ones(4, 3)}}, 2).shape",
-            expect="torch.Size([1, 3, 3])")],
+            expect="torch.Size([1, 3, 3])"),
+    # C = 2: the final layer norm turns [a, b] into [1, -1] (a > b) or [-1, 1] (a < b)
+    Example(f"baby_gpt_logits({T}([[0, 0, 1]]), {{'tok_emb': {T}([[4., 0.], [0., 4.], "
+            f"[0., 0.]]), 'pos_emb': {T}([[0., 8.], [8., 0.], [0., 0.], [0., 0.]]), "
+            f"'blocks': [], 'lnf_w': torch.ones(2), 'lnf_b': torch.zeros(2), "
+            f"'w_head': {T}([[1., 0., 2.], [0., 1., 0.]])}}, 1)",
+            expect=f"{T}([[[-1., 1., -2.], [1., -1., 2.], [-1., 1., -2.]]])")],
           hints=("Embed the tokens (token rows plus the rows of positions 0..T-1), run the "
                  "blocks one after the other, apply the final layer norm and project every "
                  "position onto the vocabulary.",
@@ -155,7 +170,10 @@ def baby_gpt_logits(tokens: Tensor, params: dict, n_heads: int) -> Tensor:
 
 
 @exercise("ch14.lm_loss", points=1, book="seed", examples=[
-    Example(f"lm_loss(torch.zeros(1, 2, 4), {T}([[1, 3]]))", expect=f"{T}(1.3862944)")],
+    Example(f"lm_loss(torch.zeros(1, 2, 4), {T}([[1, 3]]))", expect=f"{T}(1.3862944)"),
+    # position 0 costs ln 2, position 1 (logit 100 on its target) about 0: the mean is ln 2 / 2
+    Example(f"lm_loss({T}([[[0., 0.], [100., 0.]]]), {T}([[1, 0]]))",
+            expect=f"{T}(0.3465736)")],
           hints=("Every position is an ordinary classification over V tokens: flatten batch and "
                  "time into B*T examples and take the mean cross-entropy.",
                  "logits.reshape(B * T, V), targets.reshape(B * T), then F.cross_entropy "
@@ -211,7 +229,12 @@ def greedy_next_token(logits: Tensor) -> Tensor:
     Example(f"sample_next_token({T}([[[0., 5., 1., 4.]]]), 1.0, 1, "
             "torch.Generator().manual_seed(0))", expect=f"{T}([1])"),
     Example(f"int(sample_next_token({T}([[[0., 5., 1., 4.]]]), 0.5, 2, "
-            "torch.Generator().manual_seed(3))) in (1, 3)", expect="True")],
+            "torch.Generator().manual_seed(3))) in (1, 3)", expect="True"),
+    Example("sample_next_token(torch.arange(4.).repeat(100, 1, 1), 1.0, 2, "
+            "torch.Generator().manual_seed(0))", check="set(out.tolist()) <= {2, 3}",
+            says="100 draws with top_k 2 pick only the two largest logits' tokens, 2 and 3"),
+    Example(f"sample_next_token({T}([[[0., 1.]]]).repeat(100, 1, 1), 0.01, 2, "
+            "torch.Generator().manual_seed(0))", expect="torch.ones(100, dtype=torch.int64)")],
           hints=("At the last position: divide by the temperature, keep the k largest logits "
                  "(-inf for the rest), softmax, and draw one token per row from the given "
                  "generator.",
@@ -256,7 +279,12 @@ def sample_next_token(logits: Tensor, temperature: float, top_k: int, generator)
     Example(f"generate({T}([[0, 1]]), {{'tok_emb': torch.eye(3), 'pos_emb': torch.zeros(4, 3), "
             f"'blocks': [], 'lnf_w': torch.ones(3), 'lnf_b': torch.zeros(3), "
             f"'w_head': {T}([[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]])}}, 1, 3, 4)",
-            expect=f"{T}([[0, 1, 2, 0, 1]])")],
+            expect=f"{T}([[0, 1, 2, 0, 1]])"),
+    # block_size 2 (two position rows): the context is cropped to the LAST two tokens
+    Example(f"generate({T}([[0, 1]]), {{'tok_emb': torch.eye(3), 'pos_emb': torch.zeros(2, 3), "
+            f"'blocks': [], 'lnf_w': torch.ones(3), 'lnf_b': torch.zeros(3), "
+            f"'w_head': {T}([[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]])}}, 1, 4, 2)",
+            expect=f"{T}([[0, 1, 2, 0, 1, 2]])")],
           hints=("Repeat n_new times: run the model on the last block_size tokens only, take the "
                  "argmax at the last position and append it to the sequence.",
                  "tokens[:, -block_size:] crops the context; baby_gpt_logits(...)[:, "

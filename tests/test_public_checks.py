@@ -136,7 +136,7 @@ PROPERTY_CATCHES = [
     ("ch05.pairwise_differences", "one row at a time", "not vectorised"),
     ("ch05.outer_product", "NumPy's outer", "out of torch"),
     ("ch09.softmax", "calls the banned torch.softmax", "bans"),
-    ("ch13.multi_head_attention", "splits heads with a reshape, no transpose", "not causal"),
+    ("ch14.gpt_block", "no causal mask", "not causal"),
     ("ch13.attention_with_kv_cache", "exp() of the scores without the max shift",
      "not stable"),
     ("ch13.apply_causal_mask", "T from shape[0]: only right for a 2-D input",
