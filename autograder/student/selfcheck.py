@@ -640,6 +640,9 @@ def _future_leak(fn, args, kwargs, base) -> str | None:
     return None
 
 
+_NEVER_DREW = "never drew from the `generator` argument"
+
+
 def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, causal=False,
                        tolerance=1e-3, batch=None):
     """The properties this one call breaks, as sentences (the first found of each kind)."""
@@ -660,7 +663,7 @@ def _property_failures(fn, args, kwargs, skip, ban, vec, grad, rand, stable, cau
             yield ("drew from torch's global random generator: draw only from the "
                    "`generator` argument")
         if rand and all(torch.equal(b, g.get_state()) for b, g in zip(before, generators)):
-            yield ("never drew from the `generator` argument (its state did not move): draw "
+            yield (_NEVER_DREW + " (its state did not move): draw "
                    "every random number from it")
         if rand:
             a, k = _fresh_generators(_clone((args, kwargs)))
@@ -803,9 +806,15 @@ def _on_random_values(fn, args, kwargs, skip, ban, grad, stable, causal) -> list
 def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=False,
                       rand=False, stable=False, causal=False, batch=None) -> None:
     """Check the properties that need no expected value on each example's inputs (``calls``:
-    callables giving ``(args, kwargs)``); raise SelfCheckFailed at the first broken one."""
+    callables giving ``(args, kwargs)``); raise SelfCheckFailed at the first broken one.
+
+    Leaving the generator alone is judged over all the calls: an input whose answer is
+    certain (top_k = 1, a probability of 1) needs no draw, so only a generator that no call
+    draws from is flagged."""
     import warnings
 
+    idle = []  # the "never drew" sentence of each call with a generator that left it alone
+    drew = False
     for make in calls:
         args, kwargs = make()
         try:
@@ -823,5 +832,11 @@ def expect_properties(name: str, fn, calls, *, skip=(), ban=(), vec=False, grad=
             raise SelfCheckFailed(f"{name}: not implemented yet") from None
         except Exception as exc:  # the plain example run shows the error itself
             raise SelfCheckFailed(f"{name} raised {type(exc).__name__}: {exc}") from None
+        if rand and _has_generator((args, kwargs)):
+            idle += [p for p in problems if p.startswith(_NEVER_DREW)]
+            drew = drew or not any(p.startswith(_NEVER_DREW) for p in problems)
+            problems = [p for p in problems if not p.startswith(_NEVER_DREW)]
         if problems:
             raise SelfCheckFailed(f"{name}: {problems[0]}")
+    if idle and not drew:
+        raise SelfCheckFailed(f"{name}: {idle[0]}")

@@ -288,6 +288,17 @@ def sample_next_token(logits, temperature, top_k, generator):  # noqa: F811
     return idx.gather(-1, pick).squeeze(-1)
 
 
+@correct("ch14.sample_next_token")
+def sample_next_token(logits, temperature, top_k, generator):  # noqa: F811
+    """top_k == 1 is certain: the argmax, with no draw"""
+    last = logits[:, -1] / temperature
+    if top_k == 1:
+        return last.argmax(dim=-1)
+    vals, idx = last.topk(top_k, dim=-1)
+    pick = torch.multinomial(vals.softmax(-1), 1, generator=generator)
+    return idx.gather(-1, pick).squeeze(-1)
+
+
 # -- 7. generate ---------------------------------------------------------------------------
 
 @wrong("ch14.generate", "not the first", helpers=[_ref_logits, _ref_block])
