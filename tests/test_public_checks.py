@@ -77,14 +77,28 @@ def scan(folder) -> tuple[list[str], int]:
         problems += [f"{path} copies a grader line: {line.strip()}"
                      for line in src.splitlines() if line.strip() in grader_lines]
         topic = next((t for t in examples if t in path.name), None)
-        if topic is None or path.name.startswith("ch"):  # a stub: its docstrings only
-            continue
-        allowed = " ".join(ast.unparse(ast.parse(s, mode="eval")) for s in examples[topic])
+        if topic is None or path.suffix == ".py" and path.name.startswith("ch"):
+            continue  # a stub: its docstrings only (a notebook's check cells are read)
+        trees = [ast.parse(s, mode="eval") for s in examples[topic]]
+        allowed = " ".join(ast.unparse(t) for t in trees)
         literals = [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Call)
                     and ast.unparse(n.func) == "torch.tensor"]
         problems += [f"{path}: {lit} is not a docstring example's value"
                      for lit in literals if lit not in allowed]
-        checked += len(literals)
+        # an expected value of any kind (a number, a tuple) is one of the examples' own
+        wants = {ast.unparse(ast.parse(e.expect, mode="eval")) for ex in load_all().values()
+                 if ex.topic == topic for e in ex.examples if e.expect}
+        expects = [ast.unparse(n.args[2]) for n in ast.walk(tree) if isinstance(n, ast.Call)
+                   and ast.unparse(n.func).rsplit(".", 1)[-1] == "expect" and len(n.args) > 2]
+        problems += [f"{path}: expect(..., {w}) is not a docstring example's value"
+                     for w in expects if w not in wants]
+        # and so is every float written anywhere in the self-check (a hidden input or value)
+        floats = {n.value for t in trees for n in ast.walk(t)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, float)}
+        problems += [f"{path}: the number {n.value!r} is not in a docstring example"
+                     for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                     and isinstance(n.value, float) and n.value not in floats]
+        checked += len(literals) + len(expects)
     return problems, checked
 
 
@@ -115,6 +129,31 @@ def test_scan_catches_a_leaked_oracle(tmp_path):
     assert "torch.tensor([[9.0, 9.0], [9.0, 9.0]]) is not a docstring example" in said
     assert "names the grader's 'mistakes'" in said
     assert "copies a grader line" in said
+
+
+def test_scan_reads_notebook_check_cells_and_scalar_values(tmp_path):
+    """A hidden value planted in a release notebook's check cell, or a number (not a tensor)
+    given as an expected value, is caught as well."""
+    import shutil
+
+    folder = tmp_path / "ch14_gpt"
+    shutil.copytree(REPO / "release" / "ch14_gpt", folder)
+    nb_path = folder / "ch14_gpt.ipynb"
+    nb = json.loads(nb_path.read_text())
+    cell = next(c for c in nb["cells"]
+                if c["metadata"].get("nbgrader", {}).get("grade_id") == "lm_loss_selfcheck")
+    cell["source"] = "".join(cell["source"]) + (
+        "\nexpect('lm_loss', lambda: lm_loss(torch.zeros(2, 3, 5), "
+        "torch.zeros(2, 3, dtype=torch.long)), torch.tensor(1.6094379))\n")
+    nb_path.write_text(json.dumps(nb))
+    test = folder / "test_ch14_gpt.py"
+    test.write_text(test.read_text() + "\n\ndef test_more():\n"
+                    "    expect('count_gpt_parameters(50, 8, 16, 2)', "
+                    "lambda: count_gpt_parameters(50, 8, 16, 2), 7777)\n")
+    said = "\n".join(scan(folder)[0])
+    assert "ch14_gpt.ipynb: torch.tensor(1.6094379) is not a docstring example's value" in said
+    assert "the number 1.6094379 is not in a docstring example" in said
+    assert "test_ch14_gpt.py: expect(..., 7777) is not a docstring example's value" in said
 
 
 def test_every_reference_solution_passes_every_public_check():
