@@ -87,6 +87,15 @@ def _norm(header: str) -> str:
     return re.sub(r"[\s_\-]+", " ", header.strip().lower().lstrip("\ufeff"))
 
 
+def _delimiter(text: str) -> str:
+    """The roster's separator: a comma, or the semicolon (or tab) of a header row that has
+    no comma, as Excel writes "CSV" where the comma is the decimal separator."""
+    head = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if "," in head:
+        return ","
+    return max((";", "\t"), key=head.count) if ";" in head or "\t" in head else ","
+
+
 def read_roster(path: Path) -> Roster:
     """A roster CSV: a column naming the workbook student (``student``), or none (then the
     student key is matched against ``sis_login_id``, ``email`` (or the part before its @),
@@ -102,7 +111,8 @@ def read_roster(path: Path) -> Roster:
         raise ExportError(f"--roster {path}: cannot be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise ExportError(f"--roster {path}: not UTF-8 text (save it as CSV UTF-8)") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+            if any(c.strip() for c in r)]
     if not rows:
         raise ExportError(f"--roster {path}: the file is empty")
     header = rows[0]

@@ -170,3 +170,17 @@ def test_moodle_never_writes_a_row_without_its_identifier(graded, tmp_path, caps
     assert [r[0] for r in table] == ["Email address", "alice@uni.edu", "dave@uni.edu"]
     assert "no Moodle identifier (email / ID number) in the roster" in err and "bob" in err
     assert "1 without a Moodle identifier" in out
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_roster_saved_by_excel_with_semicolons(graded, tmp_path, sep):
+    """Excel where the comma is the decimal separator saves "CSV" with semicolons (and a BOM,
+    CRLF): the roster is read all the same."""
+    path = tmp_path / "roster.csv"
+    path.write_bytes("\ufeffstudent;name;email\r\nalice;Liddell, Alice;alice@uni.edu\r\n"
+                     "bob;Builder, Bob;bob@uni.edu\r\n".replace(";", sep).encode("utf-8"))
+    assert main(["export-grades", str(graded), "--format", "moodle", "--roster",
+                 str(path)]) == 1  # dave is not in it
+    table = rows(graded / "gradebook-moodle.csv")
+    assert table[0] == ["Email address", CH06, CH13]
+    assert table[1:] == [["alice@uni.edu", "3", "5.5"], ["bob@uni.edu", "1", "0.67"]]
