@@ -103,7 +103,8 @@ def read_roster(path: Path) -> Roster:
     ``id``, ``sis_user_id``, ``sis_login_id``, ``section``, ``email``, ``idnumber``.
 
     Canvas's own gradebook export (Grades > Export) is a roster too: its ``Student`` column is
-    the name, and its Points Possible row, "Muted" row and Test Student are skipped.
+    the name, and its Points Possible row, "Muted" or "Manual Posting" row (written above it
+    when an assignment's grades are posted manually) and Test Student are skipped.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -140,7 +141,8 @@ def read_roster(path: Path) -> Roster:
     for n, r in enumerate(rows[1:], start=2):
         first = r[0].strip() if r else ""
         if canvas_export and ("Points Possible" in first or
-                              all(c.strip() in ("", "Muted") for c in r) or
+                              all(c.strip() in ("", "Muted") or
+                                  c.strip().startswith("Manual Posting") for c in r) or
                               first in ("Student, Test", "Test Student")):
             continue
         values = {fld: (r[i].strip() if i < len(r) else "") for fld, i in columns.items()}

@@ -184,3 +184,22 @@ def test_roster_saved_by_excel_with_semicolons(graded, tmp_path, sep):
     table = rows(graded / "gradebook-moodle.csv")
     assert table[0] == ["Email address", CH06, CH13]
     assert table[1:] == [["alice@uni.edu", "3", "5.5"], ["bob@uni.edu", "1", "0.67"]]
+
+
+def test_canvas_export_with_a_manual_posting_row(graded, tmp_path, capsys):
+    """Canvas writes a "Manual Posting" row above Points Possible when an assignment's grades
+    are posted manually (GradebookExporter#hidden_assignment_text): it is not a student."""
+    export = tmp_path / "canvas_export.csv"
+    export.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,ch13 Attention (4242),Quiz 1 (77)\n"
+        ",,,,,Manual Posting,Manual Posting (scores hidden from instructors)\n"
+        "    Points Possible,,,,,7.00,5.00\n"
+        "\"Liddell, Alice\",101,S-1,alice,Lab A,,\n"
+        "\"Builder, Bob\",102,S-2,bob,Lab B,,\n"
+        "\"Dodo, Dave\",104,S-4,dave,Lab B,,\n")
+    assert main(["export-grades", str(graded), "--format", "canvas", "--roster",
+                 str(export)]) == 0
+    out, err = capsys.readouterr()
+    table = rows(graded / "gradebook-canvas.csv")
+    assert [r[3] for r in table[2:]] == ["alice", "bob", "dave"]
+    assert "no result" not in err and "0 in the roster without a result" in out
