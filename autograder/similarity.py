@@ -23,7 +23,9 @@ of at least 20 tokens): none scores above 0.78 here, so the default threshold of
 honest work alone while a copy with renamed variables and moved comments scores 1.0.
 The stub's own body (``raise NotImplementedError()``)
 is copydetect "boilerplate": its fingerprints never count, and a body that is still the stub
-is not compared.
+is not compared. So is the last hint's fill-in-the-blanks skeleton (``___``), published to
+every student: students who fill its blanks write the same body without seeing each other's,
+so a body made mostly of it (``HINTED``, ``skeleton_share``) is not compared.
 
 Short bodies (a ``return a @ b`` everyone writes alike) are never reported: a body needs at
 least ``min_tokens`` tokens (Python tokens after normalisation, names and operators counted
@@ -276,15 +278,51 @@ def _pair(a: tuple[str, Body], b: tuple[str, Body], s: float) -> dict:
     return {"a": sa, "b": sb, "score": round(s, 3), "a_code": ba.code, "b_code": bb.code}
 
 
+def _skeleton(fn: ast.AST, imported: dict[str, str]) -> str | None:
+    """The normalised code of the last hint of a solution's ``@exercise(..., hints=(...))``
+    when it is a fill-in-the-blanks skeleton (``___``), read from the source (no import)."""
+    for dec in getattr(fn, "decorator_list", []):
+        hints = next((k.value for k in getattr(dec, "keywords", []) if k.arg == "hints"), None)
+        if hints is None:
+            continue
+        try:
+            last = ast.literal_eval(hints)[-1]
+            tree = ast.parse("def _():\n" + "\n".join("    " + ln
+                                                      for ln in last.splitlines()))
+        except (ValueError, TypeError, IndexError, SyntaxError):
+            return None
+        return _body_text(tree.body[0], imported) if "___" in last else None
+    return None
+
+
+def skeleton_share(body: str, skeleton: str | None) -> float:
+    """The share of a normalised body's tokens that are the hint skeleton's, in runs of at
+    least ``RUN`` tokens in the skeleton's order (what is left: its blanks, filled)."""
+    import difflib
+
+    tokens = TOKEN.findall(body)
+    if not skeleton or not tokens:
+        return 0.0
+    sm = difflib.SequenceMatcher(None, TOKEN.findall(skeleton), tokens, autojunk=False)
+    return sum(m.size for m in sm.get_matching_blocks() if m.size >= RUN) / len(tokens)
+
+
+RUN = 4
+HINTED = 0.75  # a body this much the hint's skeleton is that skeleton filled in
+
+
 def _stubs_and_solutions(repo: Path, names: set[str], catalog: set[str]):
-    """{name: stub body text} from exercises/ and {name: Body} from solutions/."""
+    """{name: stub body text} from exercises/, {name: Body} from solutions/ and {name: the
+    normalised skeleton of its last hint} (``_skeleton``)."""
     stub_defs, stub_imports = definitions(sorted((repo / "exercises").glob("ch[0-9][0-9]_*.py")))
     sol_defs, sol_imports = definitions(sorted((repo / "solutions").glob("ch[0-9][0-9]_*.py")))
     stubs = {n: _body_text(fn, stub_imports) for n, (_, fn) in stub_defs.items()}
+    skeletons = {n: sk for n in names if n in sol_defs
+                 and (sk := _skeleton(sol_defs[n][1], sol_imports))}
     memo: dict = {}
     solutions = {n: body_of(n, sol_defs, catalog, sol_imports, memo) for n in names
                  if n in sol_defs}
-    return stubs, solutions
+    return stubs, solutions, skeletons
 
 
 def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
@@ -292,7 +330,7 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
     """The similarity data of a graded batch:
 
     ``{"threshold", "min_tokens", "students": [...], "skipped": {student: why},
-    "exercises": [{"id", "compared", "short", "pairs": [{"a", "b", "score", "a_code",
+    "exercises": [{"id", "compared", "short", "hinted", "pairs": [{"a", "b", "score", "a_code",
     "b_code"}], "reference": [{"student", "score", "code", "reference_code"}]}]}``,
     exercises in catalog order, pairs and reference matches by decreasing score.
     """
@@ -308,7 +346,7 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
     ids = [i for i in ids if i in graded]
     names = {i.split(".")[1] for i in ids}
     catalog = {i.split(".")[1] for i in exercise_ids()}  # never a helper, graded or not
-    stubs, solutions = _stubs_and_solutions(repo, names, catalog)
+    stubs, solutions, skeletons = _stubs_and_solutions(repo, names, catalog)
     boiler = {}
     skipped: dict[str, str] = {}
     bodies: dict[str, dict[str, Body]] = {}
@@ -328,19 +366,24 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
     for i in ids:
         name = i.split(".")[1]
         stub = stubs.get(name, "raise NotImplementedError()")
+        skeleton = skeletons.get(name)
         if name not in boiler:
-            boiler[name] = _fingerprint(stub).hashes
+            boiler[name] = _fingerprint(stub).hashes | (
+                _fingerprint(skeleton).hashes if skeleton else set())
         bp = list(boiler[name])
         ref = solutions.get(name)
         if ref is not None:
             ref.fingerprint = _fingerprint(ref.normalised, bp)
-        entries, short = [], 0
+        entries, short, hinted = [], 0, 0
         for student, found in bodies.items():
             b = found.get(name)
             if b is None or b.normalised.strip() == stub.strip():
                 continue  # not found, or still the stub
             if b.tokens < min_tokens:
                 short += 1
+                continue
+            if skeleton_share(b.normalised, skeleton) >= HINTED:
+                hinted += 1  # the published skeleton with its blanks filled: alike by design
                 continue
             b.fingerprint = _fingerprint(b.normalised, bp)
             entries.append((student, b))
@@ -368,8 +411,8 @@ def class_similarity(out_dir: str | Path, threshold: float = THRESHOLD,
                                    "reference_code": ref.code} for student, b in members]
         pairs.sort(key=lambda p: (-p["score"], p["a"], p["b"]))
         reference.sort(key=lambda p: (-p["score"], p["student"]))
-        exercises.append({"id": i, "compared": len(entries), "short": short, "pairs": pairs,
-                          "reference": reference})
+        exercises.append({"id": i, "compared": len(entries), "short": short,
+                          "hinted": hinted, "pairs": pairs, "reference": reference})
     return {"threshold": threshold, "min_tokens": min_tokens,
             "students": [r["student"] for r in results], "skipped": skipped,
             "exercises": exercises}
@@ -406,8 +449,10 @@ def html_section(data: dict) -> str:
              "the smaller of the two) once identifier names, comments, docstrings, layout "
              "and the stub's own text are set aside. Bodies shorter than "
              f"{data['min_tokens']} tokens are not compared: short code is written alike by "
-             "everyone. Similar code is a reason to look, not a finding: read the two "
-             "bodies.</p>"]
+             "everyone; nor are bodies that are mostly the last hint's published skeleton "
+             f"({100 * HINTED:.0f}% or more of their tokens) with its blanks filled in: "
+             "students who follow the hint write the same code. Similar code is a reason to "
+             "look, not a finding: read the two bodies.</p>"]
     if data["skipped"]:
         parts.append("<p class=\"note\">Not compared: " + "; ".join(
             f"{e(s)} ({e(why)})" for s, why in sorted(data["skipped"].items())) + "</p>")
@@ -417,7 +462,7 @@ def html_section(data: dict) -> str:
         n = x["compared"]
         parts.append(f"<h3>{e(x['id'])}</h3><p class=\"note\">{n} "
                      f"{'body' if n == 1 else 'bodies'} compared, {x['short']} too short to "
-                     "compare.</p>")
+                     f"compare, {x.get('hinted', 0)} the hint's skeleton filled in.</p>")
         for p in x["pairs"][:SHOWN]:
             parts.append(f"<details open><summary>{e(p['a'])} and {e(p['b'])}: similar "
                          f"({p['score']:.2f})</summary><div class=\"pair\">"

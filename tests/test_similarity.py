@@ -201,7 +201,7 @@ def test_independent_correct_implementations_are_not_similar_to_the_reference():
     from tests.conftest import REPO
 
     names = {i.split(".")[1] for i in exercise_ids()}
-    stubs, solutions = _stubs_and_solutions(REPO, names, names)
+    stubs, solutions, _ = _stubs_and_solutions(REPO, names, names)
     compared, listed = 0, []
     for path in sorted((REPO / "tests" / "mutants").glob("ch[0-9][0-9].py")):
         src = path.read_text()
@@ -240,3 +240,55 @@ def test_the_class_report_has_the_similarity_section(tmp_path):
     assert re.search(r"ch10.layer_norm</td><td>[^<]*</td><td>dan \(1.00\)", section)
     assert "cat" not in section and "<a href='similarity.html'>" in section
     assert "ann and ben: similar (1.00)" in (out / "similarity.html").read_text(encoding="utf-8")
+
+
+HINT_FOLLOWERS = {
+    "fay": '''import math
+import torch
+
+
+def causal_self_attention(x, wq, bq, wk, bk, wv, bv):
+    B, T, C = x.shape
+    q, k, v = x @ wq + bq, x @ wk + bk, x @ wv + bv
+    att = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
+    att = torch.softmax(att.masked_fill(future, float('-inf')), dim=-1)
+    return att @ v
+''',
+    "gus": '''import math
+import torch
+
+
+def causal_self_attention(x, wq, bq, wk, bk, wv, bv):
+    # I filled in the skeleton of the last hint
+    B, T, C = x.shape
+    query, key, value = x @ wq + bq, x @ wk + bk, x @ wv + bv
+    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
+    mask = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
+    scores = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1)
+    return scores @ value
+''',
+}
+
+
+def test_students_who_fill_in_the_hint_skeleton_are_not_paired(tmp_path):
+    """The last hint of causal_self_attention is a fill-in-the-blanks skeleton every student
+    can open: two students who fill it in write the same body without seeing each other's.
+    They are not listed as similar (nor to the reference), and the page says how many were
+    set aside for that."""
+    out = tmp_path / "graded"
+    out.mkdir()
+    for student, src in HINT_FOLLOWERS.items():
+        (tmp_path / student).mkdir()
+        (tmp_path / student / "ch13_attention.py").write_text(src)
+        (out / f"{student}.json").write_text(json.dumps({
+            "student": student, "submission": str(tmp_path / student), "score": 3.0,
+            "max_score": 3.0, "exercises": [{"id": "ch13.causal_self_attention", "score": 3.0,
+                                             "max_score": 3.0, "status": "passed",
+                                             "checks": []}]}))
+    data = class_similarity(out)
+    (x,) = data["exercises"]
+    assert x["pairs"] == [] and x["reference"] == []
+    assert x["hinted"] == 2 and x["compared"] == 0
+    page = html_section(data)
+    assert "mostly the last hint's published skeleton (75% or more of their tokens)" in page
