@@ -210,11 +210,19 @@ def read_results(out_dir: Path) -> list[dict]:
     if not out_dir.is_dir():
         raise ExportError(f"{out_dir}: no such folder (give the --out folder of `workbook "
                           "grade`)")
-    results = [r for p in sorted(out_dir.glob("*.json")) if (r := read_result(p))]
-    if not results:
+    found = [(p, r) for p in sorted(out_dir.glob("*.json")) if (r := read_result(p))]
+    if not found:
         raise ExportError(f"{out_dir}: no result files (<student>.json) here; grade the class "
                           f"first: workbook grade SUBMISSION... --out {out_dir}")
-    return sorted(results, key=lambda r: r["student"])
+    files: dict[str, list[str]] = {}
+    for p, r in found:
+        files.setdefault(r["student"], []).append(p.name)
+    twice = {s: names for s, names in files.items() if len(names) > 1}
+    if twice:  # one would silently replace the other in the gradebook
+        raise ExportError(f"{out_dir}: more than one result for the same student: " + "; ".join(
+            f"{s} ({', '.join(names)})" for s, names in sorted(twice.items())) +
+            ": keep one file per student")
+    return sorted((r for _, r in found), key=lambda r: r["student"])
 
 
 def gradebook(results: list[dict], columns: str = "chapter") -> Gradebook:

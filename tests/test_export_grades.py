@@ -203,3 +203,13 @@ def test_canvas_export_with_a_manual_posting_row(graded, tmp_path, capsys):
     table = rows(graded / "gradebook-canvas.csv")
     assert [r[3] for r in table[2:]] == ["alice", "bob", "dave"]
     assert "no result" not in err and "0 in the roster without a result" in out
+
+
+def test_a_student_with_two_result_files_is_an_error(graded, roster, capsys):
+    """A result copied in twice (say "bob (1).json" from a download) would silently replace
+    the other: nothing is written and both files are named."""
+    (graded / "bob (1).json").write_text(json.dumps(result("bob", [1.0, 2.0, 3.0, 4.0])))
+    assert main(["export-grades", str(graded), "--format", "csv"]) == 2
+    err = capsys.readouterr().err
+    assert "more than one result for the same student: bob (bob (1).json, bob.json)" in err
+    assert not (graded / "gradebook.csv").exists()
