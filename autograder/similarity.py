@@ -209,12 +209,14 @@ def _helpers(name: str, graph: dict[str, list[str]], exercises: set[str]) -> lis
 
 
 def count_tokens(text: str) -> int:
-    """Tokens of a normalised body: names, numbers, the words of strings, and each operator
-    or bracket character (``x ** 2`` counts four)."""
-    return len(TOKEN.findall(text))
+    """Tokens of a normalised body: names, numbers, each operator or bracket character
+    (``x ** 2`` counts four) and each string as one (an einsum's ``'...i,io->...o'`` is one
+    argument, not twelve tokens of code)."""
+    return len(TOKEN.findall(STRING.sub("S", text)))
 
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
+STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'" + r'|"(?:[^"\\\n]|\\.)*"')
 
 
 def body_of(name: str, defs: dict, exercises: set[str],

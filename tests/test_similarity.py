@@ -292,3 +292,13 @@ def test_students_who_fill_in_the_hint_skeleton_are_not_paired(tmp_path):
     assert x["hinted"] == 2 and x["compared"] == 0
     page = html_section(data)
     assert "mostly the last hint's published skeleton (75% or more of their tokens)" in page
+
+
+def test_a_string_is_one_token():
+    """Two students who both write linear as one einsum write it alike: the subscripts
+    '...i,io->...o' are one argument, not twelve tokens of code, so the body is short."""
+    from autograder.similarity import count_tokens
+
+    assert count_tokens("return torch.einsum('...i,io->...o', v, v) + v") < MIN_TOKENS
+    assert count_tokens("return torch.einsum('bi,ij,bj->b', v, v, v)") < MIN_TOKENS
+    assert count_tokens("x ** 2") == 4 and count_tokens("f('a b', \"it's\")") == 6
