@@ -300,6 +300,14 @@ def export(results: list[dict], fmt: str, roster: Roster | None = None,
     return _moodle(book, roster, by_person, not_in_roster, no_result, moodle_id)
 
 
+def _text_cell(text: str) -> str:
+    """A student id as a spreadsheet shows it, never as a formula: an id (the name of a
+    submitted file or folder, which the student chose) that starts with = + - or @ gets a
+    leading apostrophe, which Excel and LibreOffice hide (OWASP "CSV injection"; Canvas's
+    exporter quotes a name that starts with = for the same reason)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def _plain(book, people, by_person, keys, not_in_roster, no_result) -> Export:
     rows = [["student", "total", *book.columns]]
     listed = [by_person[id(p)] for p in people if id(p) in by_person] if people else keys
@@ -307,10 +315,10 @@ def _plain(book, people, by_person, keys, not_in_roster, no_result) -> Export:
     for k in listed:
         row = book.scores[k]
         total = None if all(v is None for v in row) else sum(v for v in row if v is not None)
-        rows.append([k, number(total), *(number(v) for v in row)])
+        rows.append([_text_cell(k), number(total), *(number(v) for v in row)])
     for p in people:
         if id(p) not in by_person:
-            rows.append([p.key or _who(p), "", *([""] * len(book.columns))])
+            rows.append([_text_cell(p.key or _who(p)), "", *([""] * len(book.columns))])
     return Export(_csv(rows), len(rows) - 1, not_in_roster, no_result)
 
 

@@ -213,3 +213,14 @@ def test_a_student_with_two_result_files_is_an_error(graded, roster, capsys):
     err = capsys.readouterr().err
     assert "more than one result for the same student: bob (bob (1).json, bob.json)" in err
     assert not (graded / "gradebook.csv").exists()
+
+
+def test_a_student_id_is_never_a_spreadsheet_formula(graded, capsys):
+    """The student id is the name of what the student submitted: one that starts like a
+    formula opens as text in a spreadsheet, not as a formula."""
+    (graded / "evil.json").write_text(json.dumps(result("=HYPERLINK(\"http://x\")",
+                                                        [1.0, 0.0, 0.0, 0.0])))
+    assert main(["export-grades", str(graded), "--format", "csv"]) == 0
+    table = rows(graded / "gradebook.csv")
+    assert ["'=HYPERLINK(\"http://x\")", "1", "1", "0"] in table
+    assert {r[0] for r in table[1:]} >= {"alice", "bob", "dave"}
