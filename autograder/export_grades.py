@@ -35,6 +35,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.engine.batch import spreadsheet_text as _text_cell
+
 FORMATS = ("canvas", "moodle", "csv")
 DEFAULT_NAMES = {"canvas": "gradebook-canvas.csv", "moodle": "gradebook-moodle.csv",
                  "csv": "gradebook.csv"}
@@ -298,14 +300,6 @@ def export(results: list[dict], fmt: str, roster: Roster | None = None,
     if fmt == "canvas":
         return _canvas(book, roster, by_person, not_in_roster, no_result)
     return _moodle(book, roster, by_person, not_in_roster, no_result, moodle_id)
-
-
-def _text_cell(text: str) -> str:
-    """A student id as a spreadsheet shows it, never as a formula: an id (the name of a
-    submitted file or folder, which the student chose) that starts with = + - or @ gets a
-    leading apostrophe, which Excel and LibreOffice hide (OWASP "CSV injection"; Canvas's
-    exporter quotes a name that starts with = for the same reason)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _plain(book, people, by_person, keys, not_in_roster, no_result) -> Export:

@@ -211,3 +211,19 @@ def test_a_judge_that_answers_ready_and_done_in_one_write_is_heard(tmp_path, mon
         done += [job for job, ok in pool.finished() if ok]
     pool.close()
     assert done == [{"student": "x"}]
+
+
+def test_grades_csv_never_turns_a_student_id_into_a_formula(tmp_path):
+    """The student id is the name of what was handed in, which the student chose: one that
+    starts like a formula opens as text in a spreadsheet."""
+    import csv
+
+    from autograder.engine.batch import write_class_csv
+
+    results = [{"student": name, "score": 1.0, "max_score": 2.0,
+                "exercises": [{"id": "ch06.matmul", "score": 1.0}]}
+               for name in ("=HYPERLINK(\"http://x\")", "+1", "alice")]
+    write_class_csv(tmp_path, results)
+    rows = list(csv.reader((tmp_path / "grades.csv").open()))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "alice"]
+    assert rows[3] == ["alice", "1.0", "2.0", "1.0"]

@@ -226,6 +226,14 @@ def exercise_ids(results: list[dict]) -> list[str]:
     return list(dict.fromkeys(e["id"] for r in results for e in r["exercises"]))
 
 
+def spreadsheet_text(text: str) -> str:
+    """A student id as a spreadsheet shows it, never as a formula: an id (the name of a
+    submitted file or folder, which the student chose) that starts with = + - or @ gets a
+    leading apostrophe, which Excel and LibreOffice hide (OWASP "CSV injection"; Canvas's
+    exporter quotes a name that starts with = for the same reason)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def write_class_csv(out: Path, results: list[dict]) -> None:
     ids = exercise_ids(results)
     tmp = out / ".grades.csv.tmp"
@@ -234,7 +242,7 @@ def write_class_csv(out: Path, results: list[dict]) -> None:
         w.writerow(["student", "score", "max_score", *ids])
         for r in results:
             by_id = {e["id"]: e["score"] for e in r["exercises"]}
-            w.writerow([r["student"], r["score"], r["max_score"],
+            w.writerow([spreadsheet_text(r["student"]), r["score"], r["max_score"],
                         *[by_id.get(i, "") for i in ids]])
     os.replace(tmp, out / "grades.csv")
 
