@@ -25,6 +25,7 @@ import functools
 import html
 import io
 import json
+import math
 import os
 import re
 import statistics
@@ -62,12 +63,26 @@ def why_not_a_result(data) -> str | None:
     missing = [k for k in RESULT_KEYS if k not in data]
     if missing:
         return f"not a complete result: no {', '.join(missing)}"
+    if not isinstance(data["student"], str) or not data["student"]:
+        return "not a complete result: its student is not a name"
     if not isinstance(data["exercises"], list) or not all(
             isinstance(e, dict) and {"id", "status", "checks"} <= set(e)
             for e in data["exercises"]):
         return "not a complete result: its exercises lack id, status or checks"
-    if not all(isinstance(data[k], (int, float)) for k in ("score", "max_score")):
+    if not all(isinstance(e["id"], str) and isinstance(e["status"], str)
+               and isinstance(e["checks"], list)
+               and all(isinstance(c, dict) and {"passed", "message"} <= set(c)
+                       for c in e["checks"]) for e in data["exercises"]):
+        return ("not a complete result: an exercise's id or status is not text, or a check "
+                "lacks passed or message")
+    twice = [i for i, n in Counter(e["id"] for e in data["exercises"]).items() if n > 1]
+    if twice:  # counted twice it would pass more students than the class has
+        return f"not a complete result: {', '.join(twice)} listed more than once"
+    if not all(isinstance(data[k], (int, float)) and math.isfinite(data[k])
+               for k in ("score", "max_score")):
         return "not a complete result: score or max_score is not a number"
+    if not isinstance(data.get("unreadable") or {}, dict):
+        return "not a complete result: its unreadable is not a table"
     return None
 
 
@@ -138,8 +153,8 @@ class ExerciseStats:
         return self.id.split(".", 1)[0]
 
     @property
-    def name(self) -> str:
-        return self.id.split(".", 1)[1]
+    def name(self) -> str:  # an id without a chapter (another tool's result): the id itself
+        return self.id.partition(".")[2] or self.id
 
 
 def mistakes(entries: list[dict], class_size: int) -> list[Mistake]:

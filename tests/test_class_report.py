@@ -407,3 +407,42 @@ def test_the_text_reading_of_solutions_agrees_with_the_registry():
 
     assert [(d.id, d.stars, d.minutes) for d in declared_exercises()] == \
         [(e.id, e.stars, e.minutes) for e in select(None)]
+
+
+def test_results_with_broken_entries_are_named_not_a_traceback(tmp_path, workbook):
+    """A result whose checks lack fields, with an exercise twice (it would count 2 of 1
+    students), a score that is not finite, or a student that is not a name, is named as
+    unreadable; the rest of the class is reported."""
+    results = synthetic_class()
+    folder = write_class(tmp_path / "graded", results)
+    bad = json.loads(json.dumps(results["s2"]))
+    bad["exercises"][0]["checks"] = [{"name": "book_example"}]
+    (folder / "s2.json").write_text(json.dumps(bad))
+    bad = json.loads(json.dumps(results["s3"]))
+    bad["exercises"].append(bad["exercises"][0])
+    (folder / "s3.json").write_text(json.dumps(bad))
+    bad = dict(results["s4"], score=float("nan"))
+    (folder / "s4.json").write_text(json.dumps(bad))
+    (folder / "s5.json").write_text(json.dumps(dict(results["s5"], student=5)))
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 1 and "Traceback" not in said, said
+    assert "s2.json: not a complete result: an exercise's id or status is not text, or a " \
+           "check lacks passed or message" in said
+    assert "s3.json: not a complete result: ch06.dot_product listed more than once" in said
+    assert "s4.json: not a complete result: score or max_score is not a number" in said
+    assert "s5.json: not a complete result: its student is not a name" in said
+    page = Page((folder / "report.html").read_text())
+    assert sorted(page.students) == ["s1", "s6"]
+    assert_page_matches(page, [results["s1"], results["s6"]])
+
+
+def test_an_exercise_id_without_a_chapter_is_reported_last(tmp_path, workbook):
+    """A result from another tool or version with an id like ``norms`` (no chapter)."""
+    results = synthetic_class()
+    results["s1"]["exercises"].append(_ex("norms", "failed", _check("x", False, "odd <b>")))
+    folder = write_class(tmp_path / "graded", results)
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 0 and "Traceback" not in said, said
+    page = Page((folder / "report.html").read_text())
+    assert page.rows["norms"][0] == "norms" and page.rows["norms"][1] == "0% (0/6)"
+    assert "odd &lt;b&gt;" in (folder / "report.html").read_text()
