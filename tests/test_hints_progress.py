@@ -6,6 +6,7 @@ stars and minutes through a fixture (``taught``) and read what the student would
 """
 import dataclasses
 import json
+import re
 import os
 import shutil
 import sys
@@ -434,3 +435,14 @@ def test_progress_refuses_what_holds_no_answers(tmp_path):
     (tmp_path / "README.md").write_text("my answers are in my head")
     proc = run(sys.executable, "-m", "autograder.cli", "progress", str(tmp_path / "README.md"))
     assert proc.returncode == 2 and "no answers in" in proc.stderr
+
+
+def test_progress_finds_a_function_in_another_chapters_file_as_the_grader_does(tmp_path):
+    """ch13's causal_mask written in ch06_products.py: `workbook grade` finds and grades it
+    (it finds functions by name wherever they are), so progress must not say "not found"."""
+    (tmp_path / "ch06_products.py").write_text(
+        "import torch\n\n\ndef causal_mask(T):\n"
+        "    return torch.ones(T, T, dtype=torch.bool).tril()\n")
+    out = progress(str(tmp_path))
+    assert re.search(r"^ch13 Attention +···✓· ····· ·· +1 of 12 pass", out, re.M), out
+    assert "Total: 1 of 12 pass (11 not found)" in out
