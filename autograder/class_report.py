@@ -90,6 +90,7 @@ def load_results(folder: Path) -> Loaded:
     """Every ``*.json`` in ``folder``: a student result (it has a ``student`` key), an
     unreadable file (with why), or some other JSON file (a class-level file)."""
     loaded = Loaded([], [], [])
+    files: dict[int, str] = {}  # id(result) -> its file's name
     for path in sorted(folder.glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -107,6 +108,20 @@ def load_results(folder: Path) -> Loaded:
             loaded.unreadable.append((path.name, why))
         else:
             loaded.results.append(data)
+            files[id(data)] = path.name
+    # one student in two files (a copy kept beside the result, a regrade under another
+    # name) would be counted twice: the file `workbook grade` names for them is reported
+    by_student: dict[str, list[dict]] = {}
+    for r in loaded.results:
+        by_student.setdefault(r["student"], []).append(r)
+    for sid, same in by_student.items():
+        if len(same) > 1:
+            keep = next((r for r in same if files[id(r)] == f"{safe_id(sid)}.json"), same[0])
+            for r in same:
+                if r is not keep:
+                    loaded.results.remove(r)
+                    loaded.unreadable.append((files[id(r)], (
+                        f"another result of student {sid} ({files[id(keep)]} is reported)")))
     loaded.results.sort(key=lambda r: str(r["student"]))
     return loaded
 

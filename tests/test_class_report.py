@@ -446,3 +446,20 @@ def test_an_exercise_id_without_a_chapter_is_reported_last(tmp_path, workbook):
     page = Page((folder / "report.html").read_text())
     assert page.rows["norms"][0] == "norms" and page.rows["norms"][1] == "0% (0/6)"
     assert "odd &lt;b&gt;" in (folder / "report.html").read_text()
+
+
+def test_a_student_in_two_files_is_counted_once(tmp_path, workbook):
+    """A copy of s1.json kept beside it (s1-old.json) would count s1 twice: the page reports
+    s1.json, names the copy, and the pass rates are those of the six students."""
+    results = synthetic_class()
+    folder = write_class(tmp_path / "graded", results)
+    old = json.loads(json.dumps(results["s1"]))
+    for e in old["exercises"]:
+        e.update(status="failed", score=0.0)
+    (folder / "a-copy.json").write_text(json.dumps(old))
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 1, said
+    assert "a-copy.json: another result of student s1 (s1.json is reported)" in said
+    page = Page((folder / "report.html").read_text())
+    assert sorted(page.students) == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert_page_matches(page, list(results.values()))
