@@ -194,6 +194,9 @@ def child_main() -> int:
     def say(event: dict) -> None:
         wire.write(json.dumps(event) + "\n")
         wire.flush()
+        if event["event"] == "ready":  # from here on stderr is the student's: away too (the
+            os.dup2(quiet, 2)  # parent keeps it only to say why the child did not start,
+            sys.stderr = open(os.devnull, "w")  # and a flood of it filled its memory)
 
     child(spec, say)
     return 0

@@ -446,3 +446,20 @@ def test_progress_finds_a_function_in_another_chapters_file_as_the_grader_does(t
     out = progress(str(tmp_path))
     assert re.search(r"^ch13 Attention +···✓· ····· ·· +1 of 12 pass", out, re.M), out
     assert "Total: 1 of 12 pass (11 not found)" in out
+
+
+def test_a_function_flooding_stderr_does_not_fill_progress_memory(tmp_path):
+    """A student's function writing to stderr without end until its time is up: that output
+    is thrown away as stdout is (the parent kept all of it: 1.3 GB after 3 s)."""
+    (tmp_path / "answers.py").write_text(
+        "import sys\n\n\ndef vector_from_list(x):\n    line = 'e' * 100000 + '\\n'\n"
+        "    while True:\n        sys.stderr.write(line)\n")
+    measure = ("import resource, subprocess, sys\n"
+               "p = subprocess.run([sys.executable, '-m', 'autograder.cli', 'progress', "
+               f"{str(tmp_path)!r}, '--timeout', '3'], capture_output=True, text=True)\n"
+               "print(p.stdout)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    proc = run(sys.executable, "-c", measure, cwd=REPO, timeout=300)
+    out, kib = proc.stdout.rsplit("\n", 2)[0], int(proc.stdout.split()[-1])
+    assert "ch01.vector_from_list: vector_from_list([1.5, -2.0, 3.0]) took too long (more " \
+           "than 3 s)" in out
+    assert kib < 700_000, f"{kib // 1024} MiB"
