@@ -300,8 +300,9 @@ def _short(message: str, width: int = 200) -> str:
 
 
 def report(results: dict[str, tuple[str, str]], exercises: dict[str, Exercise], where: str,
-           charset_name: str = "utf-8") -> str:
-    """The grid, the legend, the counts, the failures and what to do next."""
+           charset_name: str = "utf-8", unreadable: dict[str, str] | None = None) -> str:
+    """The grid, the legend, the counts, the failures and what to do next; first the files
+    that could not be read (``{name: why}``, the grader's reasons), if any."""
     sym = SYMBOLS[charset_name]
     chapters: dict[str, list[Exercise]] = {}
     for ex in sorted(exercises.values(), key=lambda e: (e.chapter, e.order)):
@@ -309,6 +310,9 @@ def report(results: dict[str, tuple[str, str]], exercises: dict[str, Exercise], 
     shown = {c: exs for c, exs in chapters.items()
              if any(results[e.id][0] != NOT_FOUND for e in exs)}
     out = [f"Progress of {where}", ""]
+    if unreadable:
+        out += ["Could not read (the grader cannot either):"] + \
+            [f"  {name}: {why}" for name, why in unreadable.items()] + [""]
     if not shown:
         return "\n".join(out + ["No exercise function was found there (names as in "
                                 "exercises/CATALOG.md)."]) + "\n"
@@ -378,7 +382,11 @@ def progress(path: Path, limit: float = 10, stream=None) -> int:
     seconds = time.monotonic() - started
     where = f"{path} ({len(files)} file{'s' * (len(files) != 1)}, checked in {seconds:.1f} s)"
     shown = charset(stream, SYMBOLS["utf-8"].values())
-    stream.write(report(results, exercises, where, shown))
+    from autograder.engine.intake import EMPTY, why_unreadable
+
+    unreadable = {str(f.relative_to(folder)): why for f in files
+                  if (why := why_unreadable(f)) and why != EMPTY}
+    stream.write(report(results, exercises, where, shown, unreadable))
     return 0
 
 

@@ -463,3 +463,14 @@ def test_a_function_flooding_stderr_does_not_fill_progress_memory(tmp_path):
     assert "ch01.vector_from_list: vector_from_list([1.5, -2.0, 3.0]) took too long (more " \
            "than 3 s)" in out
     assert kib < 700_000, f"{kib // 1024} MiB"
+
+
+def test_progress_names_the_files_it_cannot_read(tmp_path):
+    """A notebook whose JSON is broken or a binary .py: the grader marks them unreadable;
+    progress said only "No exercise function was found there"."""
+    (tmp_path / "ch13_attention.ipynb").write_text('{"cells": [')
+    (tmp_path / "answers.py").write_bytes(b"\x00\x01binary")
+    out = progress(str(tmp_path))
+    assert "Could not read (the grader cannot either):\n  answers.py: binary data, not " \
+           "text\n  ch13_attention.ipynb: not a notebook: its JSON is broken" in out
+    assert "No exercise function was found there" in out
