@@ -86,6 +86,7 @@ class SeenHints:
     def __init__(self, folder: Path):
         self.path = folder / STATE_FILE
         self.problem = ""
+        self.broken = False
         self.seen: dict[str, int] = {}
         if not self.path.exists():
             return
@@ -98,6 +99,7 @@ class SeenHints:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self.problem = (f"could not read {self.path} ({exc}); counting the hints seen "
                             "from the first again")
+            self.broken = self.path.is_file()  # kept aside, not overwritten, on saving
 
     def count(self, exercise_id: str) -> int:
         return max(0, self.seen.get(exercise_id, 0))
@@ -109,6 +111,14 @@ class SeenHints:
             self.seen.pop(exercise_id, None)
         text = json.dumps({"seen": self.seen}, indent=1, sort_keys=True) + "\n"
         tmp = self.path.with_name(self.path.name + ".tmp")
+        if self.broken:  # what it held may still be read by a person: it is not lost
+            aside = self.path.with_name(self.path.name + ".broken")
+            try:
+                self.path.replace(aside)
+                self.problem += f"; it is kept as {aside.name}"
+            except OSError:
+                pass
+            self.broken = False
         try:
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(self.path)

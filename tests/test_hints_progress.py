@@ -108,6 +108,10 @@ def test_a_broken_state_file_still_shows_the_first_hint(taught, tmp_path, capsys
     code, out, err = hint(capsys, ID, "--dir", str(tmp_path))
     assert code == 0 and out.startswith("Hint 1 of 3") and HINTS[0] in out
     assert "note: could not read" in err and ".workbook-hints.json" in err
+    # what the broken file held is kept aside, not overwritten by the new count
+    assert "it is kept as .workbook-hints.json.broken" in err
+    assert (tmp_path / ".workbook-hints.json.broken").read_text() == "{not json"
+    assert json.loads((tmp_path / ".workbook-hints.json").read_text()) == {"seen": {ID: 1}}
 
 
 def test_a_state_file_that_cannot_be_written_still_shows_the_hint(taught, tmp_path, capsys):
