@@ -577,17 +577,28 @@ def write_report(folder: Path, page: Path | None = None) -> int:
               file=sys.stderr)
         return 2
     page = page or folder / "report.html"
+    if page.is_dir():  # --out a folder: the page in it
+        page = page / "report.html"
     cls = ClassData(folder, page, loaded, exercise_stats(loaded.results, declared_exercises()))
-    page.parent.mkdir(parents=True, exist_ok=True)
+    text = html_page(cls)
     tmp = page.with_name(f".{page.name}.tmp")
-    tmp.write_text(html_page(cls), encoding="utf-8")
-    os.replace(tmp, page)
-    if cls.similarity is not None:  # the bodies side by side, linked from the page
-        from autograder.similarity import html_page as similarity_page
+    try:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, page)
+        if cls.similarity is not None:  # the bodies side by side, linked from the page
+            from autograder.similarity import html_page as similarity_page
 
-        tmp = page.with_name(f".{SIMILARITY_PAGE}.tmp")
-        tmp.write_text(similarity_page(cls.similarity), encoding="utf-8")
-        os.replace(tmp, page.parent / SIMILARITY_PAGE)
+            tmp = page.with_name(f".{SIMILARITY_PAGE}.tmp")
+            tmp.write_text(similarity_page(cls.similarity), encoding="utf-8")
+            os.replace(tmp, page.parent / SIMILARITY_PAGE)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        print(f"workbook report: cannot write {page}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"wrote {page}: {len(loaded.results)} student(s), {len(cls.stats)} exercises"
           + (f"; {len(loaded.unreadable)} result file(s) could not be read (listed on the page)"
              if loaded.unreadable else ""))

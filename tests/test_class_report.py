@@ -463,3 +463,17 @@ def test_a_student_in_two_files_is_counted_once(tmp_path, workbook):
     page = Page((folder / "report.html").read_text())
     assert sorted(page.students) == ["s1", "s2", "s3", "s4", "s5", "s6"]
     assert_page_matches(page, list(results.values()))
+
+
+def test_out_a_folder_writes_the_page_in_it_and_an_unwritable_out_is_a_clear_error(
+        tmp_path, workbook):
+    folder = write_class(tmp_path / "graded", synthetic_class())
+    (tmp_path / "pages").mkdir()
+    proc, said = report(workbook, folder, "--out", str(tmp_path / "pages"))
+    assert proc.returncode == 0 and "Traceback" not in said, said
+    page = Page((tmp_path / "pages" / "report.html").read_text())
+    assert "../graded/feedback/s1.html" in page.links
+    (tmp_path / "file").write_text("")
+    proc, said = report(workbook, folder, "--out", str(tmp_path / "file" / "report.html"))
+    assert proc.returncode == 2 and "Traceback" not in said, said
+    assert f"workbook report: cannot write {tmp_path / 'file' / 'report.html'}" in said
