@@ -30,6 +30,7 @@ SYMBOLS = {"utf-8": {PASSED: "✓", FAILED: "✗", NOT_STARTED: "○", NOT_FOUND
 LEGEND = {PASSED: "passed", FAILED: "failed",
           NOT_STARTED: "not started (still raises NotImplementedError)",
           NOT_FOUND: "not found"}
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where `autograder` imports from
 GRACE_S = 10  # how long past its own alarm the child may take before it is killed
 START_S = 120  # importing torch in the child, on a slow machine
 
@@ -189,7 +190,9 @@ def child_main() -> int:
     os.dup2(quiet, 1)
     sys.stdout = open(os.devnull, "w")
     os.chdir(spec["folder"])
-    sys.path.insert(0, spec["folder"])
+    # last: a student's helper module still imports, but their scratch random.py or
+    # dataclasses.py does not replace the standard library torch needs
+    sys.path.append(spec["folder"])
 
     def say(event: dict) -> None:
         wire.write(json.dumps(event) + "\n")
@@ -232,7 +235,9 @@ def _run_child(spec: dict, results: dict, limit: float) -> tuple[tuple[str, str]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen([sys.executable, "-m", "autograder.progress", "--child"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
+                            cwd=PACKAGE_ROOT)  # `-m` puts its cwd first on sys.path: not
+    # the student's folder (their random.py would stop torch from importing)
     events: queue.Queue = queue.Queue()
     err: list[str] = []
     threading.Thread(target=lambda: [events.put(line) for line in proc.stdout] +

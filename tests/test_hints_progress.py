@@ -20,7 +20,7 @@ from autograder.build.sources import read_chapter
 from autograder.cli import main
 from autograder.progress import report
 from solutions.registry import EXERCISES, load_all
-from tests.conftest import REPO, run
+from tests.conftest import BIN, REPO, run
 
 ID = "ch13.causal_mask"
 HINTS = ("Position t may look at positions 0..t: a lower-triangular pattern of True.",
@@ -478,3 +478,18 @@ def test_progress_names_the_files_it_cannot_read(tmp_path):
     assert "Could not read (the grader cannot either):\n  answers.py: binary data, not " \
            "text\n  ch13_attention.ipynb: not a notebook: its JSON is broken" in out
     assert "No exercise function was found there" in out
+
+
+def test_a_scratch_file_named_like_a_standard_module_does_not_stop_progress(tmp_path):
+    """random.py or dataclasses.py in the student's folder (run from there or not): torch
+    imported them instead of the standard library and progress "could not start"."""
+    for name in ("random", "dataclasses", "inspect"):
+        (tmp_path / f"{name}.py").write_text("scratch = 1\n")  # torch finds nothing in it
+    (tmp_path / "helper.py").write_text("def mul(a, b):\n    return a * b\n")
+    (tmp_path / "answers.py").write_text(
+        "from helper import mul\n\n\ndef dot_product(a, b):\n    return mul(a, b).sum()\n")
+    for cwd in (tmp_path, REPO):  # the `workbook` command, as a student runs it
+        proc = run(BIN / "workbook", "progress", tmp_path, cwd=cwd, timeout=300)
+        out = proc.stdout
+        assert proc.returncode == 0, proc.stderr
+        assert re.search(r"^ch06 Products, norms and similarity +✓···· ", out, re.M), out
