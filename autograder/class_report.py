@@ -451,6 +451,8 @@ def section_students(cls: ClassData) -> str:
         if r.get("unreadable"):
             note = ("submission could not be read" if r["unreadable"].get("nothing_to_grade")
                     else "some files could not be read")
+        if r.get("error"):  # the engine could not grade it (batch._failed_run): say why
+            note = f"not graded: {r['error']}"
         rows.append(f"<tr data-student='{esc(str(r['student']))}'>"
                     f"<td>{esc(str(r['student']))}</td>"
                     f"<td class='num'>{r['score']:g} / {r['max_score']:g}</td>"
@@ -541,7 +543,7 @@ nav{margin:.6em 0;font-size:.95em} a{color:#1f5fa8}
 
 
 def html_page(cls: ClassData) -> str:
-    versions = sorted({str(r.get("workbook_version", "?")) for r in cls.results})
+    versions = sorted({str(r.get("workbook_version") or "?") for r in cls.results})
     dates = sorted(str(r.get("graded_at", "")) for r in cls.results if r.get("graded_at"))
     when = f"graded {dates[0][:10]}" + (f" to {dates[-1][:10]}" if dates[-1][:10] !=
                                          dates[0][:10] else "") if dates else ""

@@ -477,3 +477,20 @@ def test_out_a_folder_writes_the_page_in_it_and_an_unwritable_out_is_a_clear_err
     proc, said = report(workbook, folder, "--out", str(tmp_path / "file" / "report.html"))
     assert proc.returncode == 2 and "Traceback" not in said, said
     assert f"workbook report: cannot write {tmp_path / 'file' / 'report.html'}" in said
+
+
+def test_a_student_the_engine_could_not_grade_says_why(tmp_path, workbook):
+    """batch._failed_run's result (no exercises, an error): the row said 0 / 0 and nothing
+    else, so the instructor could not tell a failed run from an empty submission."""
+    results = synthetic_class()
+    results["s7"] = {"student": "s7", "submission": "/subs/s7", "graded_at": "",
+                     "workbook_version": "", "device": "cpu", "score": 0.0, "max_score": 0.0,
+                     "error": "judge 0 died <twice>", "exercises": []}
+    folder = write_class(tmp_path / "graded", results)
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 0, said
+    html = (folder / "report.html").read_text()
+    page = Page(html)
+    assert page.students["s7"][-1] == "not graded: judge 0 died <twice>"
+    assert "(workbook , " not in html and "(workbook 0.1.0, ?)" in html
+    assert_page_matches(page, list(results.values()))
