@@ -71,8 +71,16 @@ def find(selector: str, exercises: dict[str, Exercise]) -> Exercise:
     if chapter:
         raise ValueError(f"{selector} is a chapter: give one exercise, e.g. "
                          f"`workbook hint {chapter[0].id}`")
+    import difflib
+
+    name = selector.rpartition(".")[2]  # ch06.causal_mask: the name in another chapter
+    near = [ex.id for ex in exercises.values() if ex.name == name] or difflib.get_close_matches(
+        selector, [ex.id for ex in exercises.values()] + [ex.name for ex in exercises.values()],
+        n=3, cutoff=0.75)
+    ids = [ex.id for n in near for ex in exercises.values() if n in (ex.id, ex.name)]
+    hint = f"; did you mean {' or '.join(dict.fromkeys(ids))}?" if ids else ""
     raise ValueError(f"no exercise {selector!r} (names as in exercises/CATALOG.md, e.g. "
-                     "ch13.causal_mask or causal_mask)")
+                     f"ch13.causal_mask or causal_mask){hint}")
 
 
 # -- the hints a student has seen, per folder --------------------------------------------------

@@ -493,3 +493,13 @@ def test_a_scratch_file_named_like_a_standard_module_does_not_stop_progress(tmp_
         out = proc.stdout
         assert proc.returncode == 0, proc.stderr
         assert re.search(r"^ch06 Products, norms and similarity +✓···· ", out, re.M), out
+
+
+def test_a_name_in_the_wrong_chapter_or_misspelt_is_pointed_at_the_exercise(capsys, tmp_path):
+    code, _, err = hint(capsys, "ch06.causal_mask", "--dir", str(tmp_path))
+    assert code == 2 and "no exercise 'ch06.causal_mask'" in err
+    assert err.rstrip().endswith("did you mean ch13.causal_mask?")
+    code, _, err = hint(capsys, "causal_msk", "--dir", str(tmp_path))
+    assert code == 2 and err.rstrip().endswith("did you mean ch13.causal_mask?")
+    code, _, err = hint(capsys, "zzz", "--dir", str(tmp_path))
+    assert code == 2 and "did you mean" not in err
