@@ -494,3 +494,23 @@ def test_a_student_the_engine_could_not_grade_says_why(tmp_path, workbook):
     assert page.students["s7"][-1] == "not graded: judge 0 died <twice>"
     assert "(workbook , " not in html and "(workbook 0.1.0, ?)" in html
     assert_page_matches(page, list(results.values()))
+
+
+def test_html_in_student_names_and_messages_is_shown_as_text(tmp_path, workbook):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>'\""
+    results = synthetic_class()
+    results["s2"]["student"] = "s2" + evil
+    for e in results["s3"]["exercises"]:
+        for c in e["checks"]:
+            if not c["passed"]:
+                c["message"] = evil + c["message"]
+    folder = write_class(tmp_path / "graded", results)
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 0, said
+    html = (folder / "report.html").read_text()
+    assert "<script" not in html and "<img src=x" not in html and "http" not in html
+    page = Page(html)
+    assert "s2" + evil in page.students
+    import html as html_module
+
+    assert f"<span class='msg'>{html_module.escape(evil)}" in html

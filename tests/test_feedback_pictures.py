@@ -298,3 +298,27 @@ def test_extreme_values_in_a_heatmap_are_drawn():
     svg = base64.b64decode(re.search(r'base64,([^"]+)"', out)[1]).decode()
     ET.fromstring(svg)
     assert "NaN" in svg and "-inf" in svg
+
+
+def test_html_in_names_messages_and_figure_texts_is_escaped_everywhere(graded):
+    """A student id, a check's message, the printed output and a figure's title, note and
+    panel labels holding markup: shown as text on the page, in the alt text and the SVG."""
+    r, _ = graded
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'"
+    bad = copy.deepcopy(r)
+    bad["student"], bad["output"] = evil, evil
+    for c in _entry(bad, "masked_softmax")["checks"]:
+        if c.get("figure"):
+            c["message"] = evil + c["message"]
+            c["figure"].update(title=evil, note=evil)
+            for p in c["figure"]["panels"]:
+                p["label"] = evil
+    page = feedback.html_page(bad)
+    assert "<script" not in page and "<img src=x" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5
+    for svg in re.findall(r'base64,([^"]+)"', page):
+        text = base64.b64decode(svg).decode()
+        ET.fromstring(text)
+        assert "<script" not in text and "onerror" not in text
+    alts = re.findall(r'alt="([^"]*)"', page)
+    assert any("&lt;script&gt;" in a for a in alts) and not any("<" in a for a in alts)
