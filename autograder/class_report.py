@@ -25,6 +25,7 @@ import functools
 import html
 import io
 import json
+import math
 import os
 import re
 import statistics
@@ -62,12 +63,26 @@ def why_not_a_result(data) -> str | None:
     missing = [k for k in RESULT_KEYS if k not in data]
     if missing:
         return f"not a complete result: no {', '.join(missing)}"
+    if not isinstance(data["student"], str) or not data["student"]:
+        return "not a complete result: its student is not a name"
     if not isinstance(data["exercises"], list) or not all(
             isinstance(e, dict) and {"id", "status", "checks"} <= set(e)
             for e in data["exercises"]):
         return "not a complete result: its exercises lack id, status or checks"
-    if not all(isinstance(data[k], (int, float)) for k in ("score", "max_score")):
+    if not all(isinstance(e["id"], str) and isinstance(e["status"], str)
+               and isinstance(e["checks"], list)
+               and all(isinstance(c, dict) and {"passed", "message"} <= set(c)
+                       for c in e["checks"]) for e in data["exercises"]):
+        return ("not a complete result: an exercise's id or status is not text, or a check "
+                "lacks passed or message")
+    twice = [i for i, n in Counter(e["id"] for e in data["exercises"]).items() if n > 1]
+    if twice:  # counted twice it would pass more students than the class has
+        return f"not a complete result: {', '.join(twice)} listed more than once"
+    if not all(isinstance(data[k], (int, float)) and math.isfinite(data[k])
+               for k in ("score", "max_score")):
         return "not a complete result: score or max_score is not a number"
+    if not isinstance(data.get("unreadable") or {}, dict):
+        return "not a complete result: its unreadable is not a table"
     return None
 
 
@@ -75,6 +90,7 @@ def load_results(folder: Path) -> Loaded:
     """Every ``*.json`` in ``folder``: a student result (it has a ``student`` key), an
     unreadable file (with why), or some other JSON file (a class-level file)."""
     loaded = Loaded([], [], [])
+    files: dict[int, str] = {}  # id(result) -> its file's name
     for path in sorted(folder.glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -92,6 +108,20 @@ def load_results(folder: Path) -> Loaded:
             loaded.unreadable.append((path.name, why))
         else:
             loaded.results.append(data)
+            files[id(data)] = path.name
+    # one student in two files (a copy kept beside the result, a regrade under another
+    # name) would be counted twice: the file `workbook grade` names for them is reported
+    by_student: dict[str, list[dict]] = {}
+    for r in loaded.results:
+        by_student.setdefault(r["student"], []).append(r)
+    for sid, same in by_student.items():
+        if len(same) > 1:
+            keep = next((r for r in same if files[id(r)] == f"{safe_id(sid)}.json"), same[0])
+            for r in same:
+                if r is not keep:
+                    loaded.results.remove(r)
+                    loaded.unreadable.append((files[id(r)], (
+                        f"another result of student {sid} ({files[id(keep)]} is reported)")))
     loaded.results.sort(key=lambda r: str(r["student"]))
     return loaded
 
@@ -138,8 +168,8 @@ class ExerciseStats:
         return self.id.split(".", 1)[0]
 
     @property
-    def name(self) -> str:
-        return self.id.split(".", 1)[1]
+    def name(self) -> str:  # an id without a chapter (another tool's result): the id itself
+        return self.id.partition(".")[2] or self.id
 
 
 def mistakes(entries: list[dict], class_size: int) -> list[Mistake]:
@@ -421,6 +451,8 @@ def section_students(cls: ClassData) -> str:
         if r.get("unreadable"):
             note = ("submission could not be read" if r["unreadable"].get("nothing_to_grade")
                     else "some files could not be read")
+        if r.get("error"):  # the engine could not grade it (batch._failed_run): say why
+            note = f"not graded: {r['error']}"
         rows.append(f"<tr data-student='{esc(str(r['student']))}'>"
                     f"<td>{esc(str(r['student']))}</td>"
                     f"<td class='num'>{r['score']:g} / {r['max_score']:g}</td>"
@@ -511,7 +543,7 @@ nav{margin:.6em 0;font-size:.95em} a{color:#1f5fa8}
 
 
 def html_page(cls: ClassData) -> str:
-    versions = sorted({str(r.get("workbook_version", "?")) for r in cls.results})
+    versions = sorted({str(r.get("workbook_version") or "?") for r in cls.results})
     dates = sorted(str(r.get("graded_at", "")) for r in cls.results if r.get("graded_at"))
     when = f"graded {dates[0][:10]}" + (f" to {dates[-1][:10]}" if dates[-1][:10] !=
                                          dates[0][:10] else "") if dates else ""
@@ -547,17 +579,28 @@ def write_report(folder: Path, page: Path | None = None) -> int:
               file=sys.stderr)
         return 2
     page = page or folder / "report.html"
+    if page.is_dir():  # --out a folder: the page in it
+        page = page / "report.html"
     cls = ClassData(folder, page, loaded, exercise_stats(loaded.results, declared_exercises()))
-    page.parent.mkdir(parents=True, exist_ok=True)
+    text = html_page(cls)
     tmp = page.with_name(f".{page.name}.tmp")
-    tmp.write_text(html_page(cls), encoding="utf-8")
-    os.replace(tmp, page)
-    if cls.similarity is not None:  # the bodies side by side, linked from the page
-        from autograder.similarity import html_page as similarity_page
+    try:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, page)
+        if cls.similarity is not None:  # the bodies side by side, linked from the page
+            from autograder.similarity import html_page as similarity_page
 
-        tmp = page.with_name(f".{SIMILARITY_PAGE}.tmp")
-        tmp.write_text(similarity_page(cls.similarity), encoding="utf-8")
-        os.replace(tmp, page.parent / SIMILARITY_PAGE)
+            tmp = page.with_name(f".{SIMILARITY_PAGE}.tmp")
+            tmp.write_text(similarity_page(cls.similarity), encoding="utf-8")
+            os.replace(tmp, page.parent / SIMILARITY_PAGE)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        print(f"workbook report: cannot write {page}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"wrote {page}: {len(loaded.results)} student(s), {len(cls.stats)} exercises"
           + (f"; {len(loaded.unreadable)} result file(s) could not be read (listed on the page)"
              if loaded.unreadable else ""))

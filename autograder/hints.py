@@ -71,8 +71,16 @@ def find(selector: str, exercises: dict[str, Exercise]) -> Exercise:
     if chapter:
         raise ValueError(f"{selector} is a chapter: give one exercise, e.g. "
                          f"`workbook hint {chapter[0].id}`")
+    import difflib
+
+    name = selector.rpartition(".")[2]  # ch06.causal_mask: the name in another chapter
+    near = [ex.id for ex in exercises.values() if ex.name == name] or difflib.get_close_matches(
+        selector, [ex.id for ex in exercises.values()] + [ex.name for ex in exercises.values()],
+        n=3, cutoff=0.75)
+    ids = [ex.id for n in near for ex in exercises.values() if n in (ex.id, ex.name)]
+    hint = f"; did you mean {' or '.join(dict.fromkeys(ids))}?" if ids else ""
     raise ValueError(f"no exercise {selector!r} (names as in exercises/CATALOG.md, e.g. "
-                     "ch13.causal_mask or causal_mask)")
+                     f"ch13.causal_mask or causal_mask){hint}")
 
 
 # -- the hints a student has seen, per folder --------------------------------------------------
@@ -86,6 +94,7 @@ class SeenHints:
     def __init__(self, folder: Path):
         self.path = folder / STATE_FILE
         self.problem = ""
+        self.broken = False
         self.seen: dict[str, int] = {}
         if not self.path.exists():
             return
@@ -98,6 +107,7 @@ class SeenHints:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self.problem = (f"could not read {self.path} ({exc}); counting the hints seen "
                             "from the first again")
+            self.broken = self.path.is_file()  # kept aside, not overwritten, on saving
 
     def count(self, exercise_id: str) -> int:
         return max(0, self.seen.get(exercise_id, 0))
@@ -109,6 +119,14 @@ class SeenHints:
             self.seen.pop(exercise_id, None)
         text = json.dumps({"seen": self.seen}, indent=1, sort_keys=True) + "\n"
         tmp = self.path.with_name(self.path.name + ".tmp")
+        if self.broken:  # what it held may still be read by a person: it is not lost
+            aside = self.path.with_name(self.path.name + ".broken")
+            try:
+                self.path.replace(aside)
+                self.problem += f"; it is kept as {aside.name}"
+            except OSError:
+                pass
+            self.broken = False
         try:
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(self.path)

@@ -30,6 +30,7 @@ SYMBOLS = {"utf-8": {PASSED: "✓", FAILED: "✗", NOT_STARTED: "○", NOT_FOUND
 LEGEND = {PASSED: "passed", FAILED: "failed",
           NOT_STARTED: "not started (still raises NotImplementedError)",
           NOT_FOUND: "not found"}
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where `autograder` imports from
 GRACE_S = 10  # how long past its own alarm the child may take before it is killed
 START_S = 120  # importing torch in the child, on a slow machine
 
@@ -154,6 +155,8 @@ def child(spec: dict, say) -> None:
         where = sorted((f for f in by_file if Path(f).stem == ex.topic),
                        key=lambda f: not f.endswith(".py")) + \
             [f for f in by_file if Path(f).stem not in topics]
+        # then another chapter's file: the grader finds a function wherever it is
+        where += [f for f in by_file if f not in where]
         found = [(f, by_file[f]) for f in where if ex.name in by_file[f][0]]
         broken = [why for f in where if (why := by_file[f][1])
                   and _defines(Path(f), ex.name)]
@@ -187,11 +190,16 @@ def child_main() -> int:
     os.dup2(quiet, 1)
     sys.stdout = open(os.devnull, "w")
     os.chdir(spec["folder"])
-    sys.path.insert(0, spec["folder"])
+    # last: a student's helper module still imports, but their scratch random.py or
+    # dataclasses.py does not replace the standard library torch needs
+    sys.path.append(spec["folder"])
 
     def say(event: dict) -> None:
         wire.write(json.dumps(event) + "\n")
         wire.flush()
+        if event["event"] == "ready":  # from here on stderr is the student's: away too (the
+            os.dup2(quiet, 2)  # parent keeps it only to say why the child did not start,
+            sys.stderr = open(os.devnull, "w")  # and a flood of it filled its memory)
 
     child(spec, say)
     return 0
@@ -227,7 +235,9 @@ def _run_child(spec: dict, results: dict, limit: float) -> tuple[tuple[str, str]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen([sys.executable, "-m", "autograder.progress", "--child"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
+                            cwd=PACKAGE_ROOT)  # `-m` puts its cwd first on sys.path: not
+    # the student's folder (their random.py would stop torch from importing)
     events: queue.Queue = queue.Queue()
     err: list[str] = []
     threading.Thread(target=lambda: [events.put(line) for line in proc.stdout] +
@@ -295,8 +305,9 @@ def _short(message: str, width: int = 200) -> str:
 
 
 def report(results: dict[str, tuple[str, str]], exercises: dict[str, Exercise], where: str,
-           charset_name: str = "utf-8") -> str:
-    """The grid, the legend, the counts, the failures and what to do next."""
+           charset_name: str = "utf-8", unreadable: dict[str, str] | None = None) -> str:
+    """The grid, the legend, the counts, the failures and what to do next; first the files
+    that could not be read (``{name: why}``, the grader's reasons), if any."""
     sym = SYMBOLS[charset_name]
     chapters: dict[str, list[Exercise]] = {}
     for ex in sorted(exercises.values(), key=lambda e: (e.chapter, e.order)):
@@ -304,6 +315,9 @@ def report(results: dict[str, tuple[str, str]], exercises: dict[str, Exercise], 
     shown = {c: exs for c, exs in chapters.items()
              if any(results[e.id][0] != NOT_FOUND for e in exs)}
     out = [f"Progress of {where}", ""]
+    if unreadable:
+        out += ["Could not read (the grader cannot either):"] + \
+            [f"  {name}: {why}" for name, why in unreadable.items()] + [""]
     if not shown:
         return "\n".join(out + ["No exercise function was found there (names as in "
                                 "exercises/CATALOG.md)."]) + "\n"
@@ -373,7 +387,11 @@ def progress(path: Path, limit: float = 10, stream=None) -> int:
     seconds = time.monotonic() - started
     where = f"{path} ({len(files)} file{'s' * (len(files) != 1)}, checked in {seconds:.1f} s)"
     shown = charset(stream, SYMBOLS["utf-8"].values())
-    stream.write(report(results, exercises, where, shown))
+    from autograder.engine.intake import EMPTY, why_unreadable
+
+    unreadable = {str(f.relative_to(folder)): why for f in files
+                  if (why := why_unreadable(f)) and why != EMPTY}
+    stream.write(report(results, exercises, where, shown, unreadable))
     return 0
 
 

@@ -407,3 +407,110 @@ def test_the_text_reading_of_solutions_agrees_with_the_registry():
 
     assert [(d.id, d.stars, d.minutes) for d in declared_exercises()] == \
         [(e.id, e.stars, e.minutes) for e in select(None)]
+
+
+def test_results_with_broken_entries_are_named_not_a_traceback(tmp_path, workbook):
+    """A result whose checks lack fields, with an exercise twice (it would count 2 of 1
+    students), a score that is not finite, or a student that is not a name, is named as
+    unreadable; the rest of the class is reported."""
+    results = synthetic_class()
+    folder = write_class(tmp_path / "graded", results)
+    bad = json.loads(json.dumps(results["s2"]))
+    bad["exercises"][0]["checks"] = [{"name": "book_example"}]
+    (folder / "s2.json").write_text(json.dumps(bad))
+    bad = json.loads(json.dumps(results["s3"]))
+    bad["exercises"].append(bad["exercises"][0])
+    (folder / "s3.json").write_text(json.dumps(bad))
+    bad = dict(results["s4"], score=float("nan"))
+    (folder / "s4.json").write_text(json.dumps(bad))
+    (folder / "s5.json").write_text(json.dumps(dict(results["s5"], student=5)))
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 1 and "Traceback" not in said, said
+    assert "s2.json: not a complete result: an exercise's id or status is not text, or a " \
+           "check lacks passed or message" in said
+    assert "s3.json: not a complete result: ch06.dot_product listed more than once" in said
+    assert "s4.json: not a complete result: score or max_score is not a number" in said
+    assert "s5.json: not a complete result: its student is not a name" in said
+    page = Page((folder / "report.html").read_text())
+    assert sorted(page.students) == ["s1", "s6"]
+    assert_page_matches(page, [results["s1"], results["s6"]])
+
+
+def test_an_exercise_id_without_a_chapter_is_reported_last(tmp_path, workbook):
+    """A result from another tool or version with an id like ``norms`` (no chapter)."""
+    results = synthetic_class()
+    results["s1"]["exercises"].append(_ex("norms", "failed", _check("x", False, "odd <b>")))
+    folder = write_class(tmp_path / "graded", results)
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 0 and "Traceback" not in said, said
+    page = Page((folder / "report.html").read_text())
+    assert page.rows["norms"][0] == "norms" and page.rows["norms"][1] == "0% (0/6)"
+    assert "odd &lt;b&gt;" in (folder / "report.html").read_text()
+
+
+def test_a_student_in_two_files_is_counted_once(tmp_path, workbook):
+    """A copy of s1.json kept beside it (s1-old.json) would count s1 twice: the page reports
+    s1.json, names the copy, and the pass rates are those of the six students."""
+    results = synthetic_class()
+    folder = write_class(tmp_path / "graded", results)
+    old = json.loads(json.dumps(results["s1"]))
+    for e in old["exercises"]:
+        e.update(status="failed", score=0.0)
+    (folder / "a-copy.json").write_text(json.dumps(old))
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 1, said
+    assert "a-copy.json: another result of student s1 (s1.json is reported)" in said
+    page = Page((folder / "report.html").read_text())
+    assert sorted(page.students) == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert_page_matches(page, list(results.values()))
+
+
+def test_out_a_folder_writes_the_page_in_it_and_an_unwritable_out_is_a_clear_error(
+        tmp_path, workbook):
+    folder = write_class(tmp_path / "graded", synthetic_class())
+    (tmp_path / "pages").mkdir()
+    proc, said = report(workbook, folder, "--out", str(tmp_path / "pages"))
+    assert proc.returncode == 0 and "Traceback" not in said, said
+    page = Page((tmp_path / "pages" / "report.html").read_text())
+    assert "../graded/feedback/s1.html" in page.links
+    (tmp_path / "file").write_text("")
+    proc, said = report(workbook, folder, "--out", str(tmp_path / "file" / "report.html"))
+    assert proc.returncode == 2 and "Traceback" not in said, said
+    assert f"workbook report: cannot write {tmp_path / 'file' / 'report.html'}" in said
+
+
+def test_a_student_the_engine_could_not_grade_says_why(tmp_path, workbook):
+    """batch._failed_run's result (no exercises, an error): the row said 0 / 0 and nothing
+    else, so the instructor could not tell a failed run from an empty submission."""
+    results = synthetic_class()
+    results["s7"] = {"student": "s7", "submission": "/subs/s7", "graded_at": "",
+                     "workbook_version": "", "device": "cpu", "score": 0.0, "max_score": 0.0,
+                     "error": "judge 0 died <twice>", "exercises": []}
+    folder = write_class(tmp_path / "graded", results)
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 0, said
+    html = (folder / "report.html").read_text()
+    page = Page(html)
+    assert page.students["s7"][-1] == "not graded: judge 0 died <twice>"
+    assert "(workbook , " not in html and "(workbook 0.1.0, ?)" in html
+    assert_page_matches(page, list(results.values()))
+
+
+def test_html_in_student_names_and_messages_is_shown_as_text(tmp_path, workbook):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>'\""
+    results = synthetic_class()
+    results["s2"]["student"] = "s2" + evil
+    for e in results["s3"]["exercises"]:
+        for c in e["checks"]:
+            if not c["passed"]:
+                c["message"] = evil + c["message"]
+    folder = write_class(tmp_path / "graded", results)
+    proc, said = report(workbook, folder)
+    assert proc.returncode == 0, said
+    html = (folder / "report.html").read_text()
+    assert "<script" not in html and "<img src=x" not in html and "http" not in html
+    page = Page(html)
+    assert "s2" + evil in page.students
+    import html as html_module
+
+    assert f"<span class='msg'>{html_module.escape(evil)}" in html

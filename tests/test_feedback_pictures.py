@@ -262,3 +262,63 @@ def test_difficulty_stars_beside_each_exercise_to_fix(graded, tmp_path):
     assert "### ch13.causal_mask ★★☆: 0 / 1 (not yet right)" in md
     assert "### ch13.masked_softmax: 0 / 2" in md
     assert "<span class=stars title=difficulty>★★☆</span>" in page
+
+
+@pytest.mark.parametrize("figure", [
+    {"kind": "heatmaps", "title": "t", "future": True, "blocked": [[False]],  # too small
+     "panels": [{"label": "x", "matrix": [[0.5, 0.5], [0.2, 0.8]]}]},
+    {"kind": "heatmaps", "panels": [{"label": 5, "matrix": [[1.0]]}]},  # label not text
+    {"kind": "heatmaps", "title": ["t"], "panels": [{"label": "x", "matrix": [[1.0]]}]},
+    {"kind": "heatmaps", "note": 3, "panels": [{"label": "x", "matrix": [[1.0]]}]},
+    {"kind": "heatmaps", "panels": [{"label": "x", "matrix": [[]]}]},  # an empty row
+    {"kind": "heatmaps", "panels": [{"label": "x", "matrix": [[0.1] * 400] * 400}]},  # huge
+], ids=["blocked-size", "label", "title", "note", "empty-row", "huge"])
+def test_a_malformed_picture_draws_nothing_and_the_page_still_renders(graded, figure):
+    """pictures.py's promise: a malformed payload draws nothing (it used to raise
+    IndexError, TypeError, AttributeError or ValueError, or write a 33 MB page)."""
+    r, _ = graded
+    bad = copy.deepcopy(r)
+    for c in _entry(bad, "causal_mask")["checks"]:
+        if "figure" in c:
+            c["figure"] = figure
+    page, md = feedback.html_page(bad), feedback.markdown(bad)
+    fix = page[page.index("ch13.causal_mask"):page.index("ch13.masked_softmax")]
+    assert "the diagonal must be True" in fix and "<img" not in fix and len(page) < 200_000
+    assert "the diagonal must be True" in md
+
+
+def test_extreme_values_in_a_heatmap_are_drawn():
+    """1e308 and -1e308 in one matrix: their range overflows to inf (it raised ValueError:
+    cannot convert float NaN to integer)."""
+    from autograder.engine import pictures
+
+    fig = {"kind": "heatmaps", "title": "t", "future": True,
+           "panels": [{"label": "yours", "matrix": [[1e308, -1e308], ["nan", "-inf"]]}]}
+    out = pictures.html_figure(fig)
+    svg = base64.b64decode(re.search(r'base64,([^"]+)"', out)[1]).decode()
+    ET.fromstring(svg)
+    assert "NaN" in svg and "-inf" in svg
+
+
+def test_html_in_names_messages_and_figure_texts_is_escaped_everywhere(graded):
+    """A student id, a check's message, the printed output and a figure's title, note and
+    panel labels holding markup: shown as text on the page, in the alt text and the SVG."""
+    r, _ = graded
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'"
+    bad = copy.deepcopy(r)
+    bad["student"], bad["output"] = evil, evil
+    for c in _entry(bad, "masked_softmax")["checks"]:
+        if c.get("figure"):
+            c["message"] = evil + c["message"]
+            c["figure"].update(title=evil, note=evil)
+            for p in c["figure"]["panels"]:
+                p["label"] = evil
+    page = feedback.html_page(bad)
+    assert "<script" not in page and "<img src=x" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5
+    for svg in re.findall(r'base64,([^"]+)"', page):
+        text = base64.b64decode(svg).decode()
+        ET.fromstring(text)
+        assert "<script" not in text and "onerror" not in text
+    alts = re.findall(r'alt="([^"]*)"', page)
+    assert any("&lt;script&gt;" in a for a in alts) and not any("<" in a for a in alts)

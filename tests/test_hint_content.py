@@ -72,3 +72,20 @@ def test_the_skeleton_leaves_something_to_write(ex):
     solution = _solution_lines(ex)
     assert not (solution and all(line in flat for line in solution)), \
         f"{ex.id}: the skeleton holds every line of the reference solution"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=_ids)
+def test_a_notebook_shows_each_hint_as_written(ex):
+    """The notebook's folded hints are markdown: rendered (by mistune, as nbconvert does),
+    each reads as written, its `code` as code (``C*k*k`` read as C<em>k</em>k before)."""
+    import html
+
+    mistune = pytest.importorskip("mistune")
+    from autograder.build.render import _hint_markdown
+
+    for n, hint in enumerate(ex.hints, 1):
+        shown = mistune.html(_hint_markdown(hint, n))
+        assert "<em>" not in shown and "<strong>" not in shown, (ex.id, n, shown)
+        text = html.unescape(re.sub(r"<[^>]+>", "", shown)).strip()
+        assert " ".join(text.replace("`", "").split()) == \
+            " ".join(hint.replace("`", "").split()), (ex.id, n, shown)

@@ -6,6 +6,7 @@ stars and minutes through a fixture (``taught``) and read what the student would
 """
 import dataclasses
 import json
+import re
 import os
 import shutil
 import sys
@@ -19,7 +20,7 @@ from autograder.build.sources import read_chapter
 from autograder.cli import main
 from autograder.progress import report
 from solutions.registry import EXERCISES, load_all
-from tests.conftest import REPO, run
+from tests.conftest import BIN, REPO, run
 
 ID = "ch13.causal_mask"
 HINTS = ("Position t may look at positions 0..t: a lower-triangular pattern of True.",
@@ -107,6 +108,10 @@ def test_a_broken_state_file_still_shows_the_first_hint(taught, tmp_path, capsys
     code, out, err = hint(capsys, ID, "--dir", str(tmp_path))
     assert code == 0 and out.startswith("Hint 1 of 3") and HINTS[0] in out
     assert "note: could not read" in err and ".workbook-hints.json" in err
+    # what the broken file held is kept aside, not overwritten by the new count
+    assert "it is kept as .workbook-hints.json.broken" in err
+    assert (tmp_path / ".workbook-hints.json.broken").read_text() == "{not json"
+    assert json.loads((tmp_path / ".workbook-hints.json").read_text()) == {"seen": {ID: 1}}
 
 
 def test_a_state_file_that_cannot_be_written_still_shows_the_hint(taught, tmp_path, capsys):
@@ -434,3 +439,67 @@ def test_progress_refuses_what_holds_no_answers(tmp_path):
     (tmp_path / "README.md").write_text("my answers are in my head")
     proc = run(sys.executable, "-m", "autograder.cli", "progress", str(tmp_path / "README.md"))
     assert proc.returncode == 2 and "no answers in" in proc.stderr
+
+
+def test_progress_finds_a_function_in_another_chapters_file_as_the_grader_does(tmp_path):
+    """ch13's causal_mask written in ch06_products.py: `workbook grade` finds and grades it
+    (it finds functions by name wherever they are), so progress must not say "not found"."""
+    (tmp_path / "ch06_products.py").write_text(
+        "import torch\n\n\ndef causal_mask(T):\n"
+        "    return torch.ones(T, T, dtype=torch.bool).tril()\n")
+    out = progress(str(tmp_path))
+    assert re.search(r"^ch13 Attention +···✓· ····· ·· +1 of 12 pass", out, re.M), out
+    assert "Total: 1 of 12 pass (11 not found)" in out
+
+
+def test_a_function_flooding_stderr_does_not_fill_progress_memory(tmp_path):
+    """A student's function writing to stderr without end until its time is up: that output
+    is thrown away as stdout is (the parent kept all of it: 1.3 GB after 3 s)."""
+    (tmp_path / "answers.py").write_text(
+        "import sys\n\n\ndef vector_from_list(x):\n    line = 'e' * 100000 + '\\n'\n"
+        "    while True:\n        sys.stderr.write(line)\n")
+    measure = ("import resource, subprocess, sys\n"
+               "p = subprocess.run([sys.executable, '-m', 'autograder.cli', 'progress', "
+               f"{str(tmp_path)!r}, '--timeout', '3'], capture_output=True, text=True)\n"
+               "print(p.stdout)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    proc = run(sys.executable, "-c", measure, cwd=REPO, timeout=300)
+    out, kib = proc.stdout.rsplit("\n", 2)[0], int(proc.stdout.split()[-1])
+    assert "ch01.vector_from_list: vector_from_list([1.5, -2.0, 3.0]) took too long (more " \
+           "than 3 s)" in out
+    assert kib < 700_000, f"{kib // 1024} MiB"
+
+
+def test_progress_names_the_files_it_cannot_read(tmp_path):
+    """A notebook whose JSON is broken or a binary .py: the grader marks them unreadable;
+    progress said only "No exercise function was found there"."""
+    (tmp_path / "ch13_attention.ipynb").write_text('{"cells": [')
+    (tmp_path / "answers.py").write_bytes(b"\x00\x01binary")
+    out = progress(str(tmp_path))
+    assert "Could not read (the grader cannot either):\n  answers.py: binary data, not " \
+           "text\n  ch13_attention.ipynb: not a notebook: its JSON is broken" in out
+    assert "No exercise function was found there" in out
+
+
+def test_a_scratch_file_named_like_a_standard_module_does_not_stop_progress(tmp_path):
+    """random.py or dataclasses.py in the student's folder (run from there or not): torch
+    imported them instead of the standard library and progress "could not start"."""
+    for name in ("random", "dataclasses", "inspect"):
+        (tmp_path / f"{name}.py").write_text("scratch = 1\n")  # torch finds nothing in it
+    (tmp_path / "helper.py").write_text("def mul(a, b):\n    return a * b\n")
+    (tmp_path / "answers.py").write_text(
+        "from helper import mul\n\n\ndef dot_product(a, b):\n    return mul(a, b).sum()\n")
+    for cwd in (tmp_path, REPO):  # the `workbook` command, as a student runs it
+        proc = run(BIN / "workbook", "progress", tmp_path, cwd=cwd, timeout=300)
+        out = proc.stdout
+        assert proc.returncode == 0, proc.stderr
+        assert re.search(r"^ch06 Products, norms and similarity +✓···· ", out, re.M), out
+
+
+def test_a_name_in_the_wrong_chapter_or_misspelt_is_pointed_at_the_exercise(capsys, tmp_path):
+    code, _, err = hint(capsys, "ch06.causal_mask", "--dir", str(tmp_path))
+    assert code == 2 and "no exercise 'ch06.causal_mask'" in err
+    assert err.rstrip().endswith("did you mean ch13.causal_mask?")
+    code, _, err = hint(capsys, "causal_msk", "--dir", str(tmp_path))
+    assert code == 2 and err.rstrip().endswith("did you mean ch13.causal_mask?")
+    code, _, err = hint(capsys, "zzz", "--dir", str(tmp_path))
+    assert code == 2 and "did you mean" not in err

@@ -118,7 +118,8 @@ def _leftovers(planned: list[Planned]) -> list[Path]:
                if item.path.parent.parent.name in ("source", "release")}
     wanted = {item.path for item in planned}
     return sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir()
-                  if p.is_file() and p not in wanted and p.name != HINTS_SEEN)
+                  if p.is_file() and p not in wanted
+                  and p.name not in (HINTS_SEEN, f"{HINTS_SEEN}.broken"))
 
 
 def build(check: bool = False, force: bool = False, repo: Path = REPO) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import html
 import json
+import re
 import textwrap
 
 from autograder.build.sources import (ChapterSource, FunctionSource, add_to_docstring, stub,
@@ -174,7 +175,11 @@ def _hint_markdown(hint: str, number: int) -> str:
     kept as written (its ``___`` blanks would read as markdown emphasis otherwise)."""
     if (number == 3 or "\n" in hint.strip()) and "```" not in hint:
         return f"```python\n{hint.strip(chr(10))}\n```"
-    return hint.strip()
+    # prose: its maths (C*k*k, v_hat, x[:, None]) escaped outside `code`, or markdown
+    # would read C*k*k as C<em>k</em>k; the terminal's `workbook hint` shows it as written
+    parts = hint.strip().split("`")
+    return "`".join(re.sub(r"([\\*_<>\[\]])", r"\\\1", p) if i % 2 == 0 else p
+                    for i, p in enumerate(parts))
 
 
 def hints_cell_text(ex: Exercise) -> str:
