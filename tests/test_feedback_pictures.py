@@ -322,3 +322,9 @@ def test_html_in_names_messages_and_figure_texts_is_escaped_everywhere(graded):
         assert "<script" not in text and "onerror" not in text
     alts = re.findall(r'alt="([^"]*)"', page)
     assert any("&lt;script&gt;" in a for a in alts) and not any("<" in a for a in alts)
+    # the Markdown page too: outside code blocks, no tag a Markdown viewer would render
+    md = feedback.markdown(bad)
+    prose = re.sub(r"```.*?```", "", md, flags=re.S)
+    assert "<script" not in prose and "<img" not in prose
+    assert "# Feedback for &lt;script>alert(1)&lt;/script>&lt;img" in md
+    assert "<script>alert(1)</script>" in md.split("## What your code printed", 1)[1]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from itertools import groupby
 from pathlib import Path
 from typing import Mapping
@@ -94,10 +95,17 @@ def _text_bar(part: float, whole: float, width: int = 10) -> str:
     return "█" * full + "░" * (width - full)
 
 
+def _md(text) -> str:
+    """Student-made text (a name, a message quoting their code or exception, a reason) as
+    Markdown shows it: an ``<`` that would open a tag (``<script>``, ``<lambda>``) is written
+    ``&lt;``, which a Markdown viewer shows as ``<`` and never runs."""
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", str(text))
+
+
 def markdown(r: dict, stars: Mapping[str, int] | None = None) -> str:
     """The page as Markdown, read top down: the chapters' summary, what to fix next (each
     failed check's message and picture), not attempted yet, not found, passed."""
-    lines = [f"# Feedback for {r['student']}", "",
+    lines = [f"# Feedback for {_md(r['student'])}", "",
              f"**Score: {_pts(r['score'], r['max_score'])}**  ", f"Graded {r['graded_at']} on "
              f"{r['device']} (workbook {r['workbook_version']}).", ""]
     unreadable = r.get("unreadable")
@@ -106,7 +114,7 @@ def markdown(r: dict, stars: Mapping[str, int] | None = None) -> str:
         if unreadable["nothing_to_grade"]:
             return "\n".join(lines)
     if r.get("error"):  # the engine could not grade this submission at all
-        lines += ["## Not graded", "", str(r["error"]), ""]
+        lines += ["## Not graded", "", _md(r["error"]), ""]
     if r["exercises"]:
         lines += ["## Summary", "", "| chapter | score | exercises passed | |",
                   "|---|---|---|---|"]
@@ -126,7 +134,7 @@ def markdown(r: dict, stars: Mapping[str, int] | None = None) -> str:
                          f"({_STATUS_WORDS.get(e['status'], e['status'])})")
             lines.append("")
             for c in failed_checks(e):
-                lines.append(f"- **{c['name']}**: {c['message']}")
+                lines.append(f"- **{c['name']}**: {_md(c['message'])}")
                 grid = pictures.text(c["figure"]) if c.get("figure") else []
                 if grid:
                     lines += ["", "  ```text", *(f"  {ln}".rstrip() for ln in grid), "  ```", ""]
@@ -156,8 +164,8 @@ def _unreadable_lines(unreadable: dict) -> list[str]:
     lines = ["## Your submission could not be read" if unreadable["nothing_to_grade"]
              else "## Files that could not be read", ""]
     if not unreadable["files"]:
-        lines.append(f"- {unreadable['message']}")
-    lines += [f"- `{name}`: {why}" for name, why in unreadable["files"].items()]
+        lines.append(f"- {_md(unreadable['message'])}")
+    lines += [f"- `{name}`: {_md(why)}" for name, why in unreadable["files"].items()]
     lines.append("")
     lines.append("Nothing was graded: hand in your .py files or notebooks as they are." if
                  unreadable["nothing_to_grade"] else "The exercises in the other files "
