@@ -339,3 +339,36 @@ def test_half_precision_check_logic_without_a_gpu():
         g.device = types.SimpleNamespace(type="cuda")
         causal.half_precision(g, (torch.randn(2, 4, 4),), oracle)
         assert g.report.passed == ok, (value, g.report.summary())
+
+
+# -- against: hints and per-case scales --------------------------------------------------------
+def test_against_hint_is_added_only_when_the_call_raises():
+    def f(m, v):
+        return m + v  # raises unless v lines up with the last axis
+    hints = {"must match the size": "v must line up with the LAST axis"}
+    g = grading(f)
+    g.against("value", [(torch.randn(2, 3), torch.randn(2))], lambda m, v: m + v[:, None],
+              hint=hints)
+    msg = g.report.failures[0].message
+    assert "raised RuntimeError" in msg and msg.endswith(": v must line up with the LAST axis")
+    g = grading(f)  # no key in the error: the error alone
+    g.against("value", [(torch.randn(2, 3), torch.randn(2))], lambda m, v: m,
+              hint={"out of bounds": "never shown"})
+    assert "never shown" not in g.report.failures[0].message
+    g = grading(lambda x: 1 / 0)  # a function of the args
+    g.against("value", [(torch.ones(4),)], lambda x: x, hint=lambda x: f"{x.numel()} entries")
+    assert g.report.failures[0].message.endswith("ZeroDivisionError: division by zero: 4 entries")
+    g = grading(lambda x: x.sin())  # a value that is wrong gets no hint
+    g.against("value", [(torch.ones(4),)], lambda x: x, hint="never shown")
+    assert "never shown" not in g.report.failures[0].message
+
+
+def test_against_scale_per_case_from_the_args():
+    def cancels(x):  # sum of +-1e4 and one small value: rounding of 1e4 in float32
+        return x.sum()
+    x = torch.tensor([1e4, -1e4, 0.1], dtype=torch.float32)
+    off = (x.double().sum() + 2e-4).float()
+    for scale, ok in ((0.0, False), (lambda x: x.abs().max(), True)):
+        g = grading(lambda x: off)
+        g.against("value", [(x,)], cancels, scale=scale)
+        assert g.report.passed is ok, g.report.summary()

@@ -17,7 +17,7 @@ while traced gains nothing (DESIGN.md, "Integrity of ban and vec").
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Union
 
 import torch
 from torch.utils import _pytree as pytree
@@ -29,6 +29,11 @@ from autograder.checks.trace import Trace
 from autograder.runner import Implementation, Outcome, tensor_leaves, vjp
 
 FLOATS = (torch.float32, torch.float64)
+
+# What is added to the message of a call that raised: a text; {part of the error: text}, the
+# first entry whose key is in the error (a size mismatch, an index out of bounds: the error
+# alone does not tell a student which axis went wrong); or a function of the call's args.
+Hint = Union[str, Mapping[str, str], Callable[..., str]]
 
 
 class GraderBug(Exception):
@@ -120,16 +125,17 @@ class Grading:
         text = _args_text(args)
         return f"{self.ex.name}{text if len(text) <= 160 else text[:150] + ' ...)'}"
 
-    def call(self, check: str, *args, kwargs: Mapping | None = None, hint: str = "",
+    def call(self, check: str, *args, kwargs: Mapping | None = None, hint: Hint = "",
              **opts) -> Outcome | None:
         """The outcome of a call, or None after recording why it failed under ``check``
-        (``hint`` is added when the call raised)."""
+        (``hint`` is added when the call raised: see ``Hint``)."""
         opts.setdefault("trace", self.traced)
         return self.judged(check, args, self.impl.call(self.ex.name, *args, kwargs=kwargs,
                                                          **opts), hint)
 
-    def judged(self, check: str, args: tuple, out: Outcome, hint: str = "") -> Outcome | None:
-        """``out``, or None after recording under ``check`` why the call failed."""
+    def judged(self, check: str, args: tuple, out: Outcome, hint: Hint = "") -> Outcome | None:
+        """``out``, or None after recording under ``check`` why the call failed (``hint``:
+        added when the call raised, see ``Hint``)."""
         if out.trace is not None and out.ok:
             self._observe(out.trace, args)
         if out.missing:
@@ -141,6 +147,7 @@ class Grading:
                                      "(it still raises NotImplementedError)")
             return None
         if out.error:
+            hint = _hint_text(hint, args, out.error)
             self.check(check, False, f"{self.call_text(args)} raised {out.error}"
                        + (f": {hint}" if hint else ""))
             return None
@@ -152,8 +159,8 @@ class Grading:
                atol: float | None = None, outcome: Outcome | None = None,
                scale: float = 0.0, exponent: float = 0.0,
                no_grad: bool = False,
-               figure: Callable[[tuple, Any, Any], dict | None] | None = None
-               ) -> Outcome | None:
+               figure: Callable[[tuple, Any, Any], dict | None] | None = None,
+               hint: Hint = "") -> Outcome | None:
         """Call with ``args`` and record whether the result matches ``want``.
 
         ``mistakes`` maps a message to a wrong oracle: when the result matches one, the
@@ -165,9 +172,10 @@ class Grading:
         not show it. ``no_grad``: call under ``torch.no_grad()``.
         ``figure(args, got, want)``: draws the failure's picture (``checks/figures.py``), called
         only when this case is the check's kept failure.
+        ``hint``: added to the message when the call raised (``Hint``).
         """
-        out = self.call(check, *args, kwargs=kwargs, no_grad=no_grad) if outcome is None \
-            else self.judged(check, args, outcome)
+        out = self.call(check, *args, kwargs=kwargs, no_grad=no_grad, hint=hint) \
+            if outcome is None else self.judged(check, args, outcome, hint)
         if out is None:
             return None
         self.inputs_unchanged(out, args)
@@ -190,20 +198,37 @@ class Grading:
                        "the catalog asks for a copy (use .clone())")
         return out
 
-    def against(self, check: str, cases, oracle: Callable, **opts) -> None:
+    def against(self, check: str, cases, oracle: Callable, *, hint: Hint = "",
+                scale: float | Callable[..., Any] = 0.0, **opts) -> None:
         """``expect`` on every args tuple of ``cases``, the float64 ``oracle`` giving ``want``.
 
+        ``hint``: added to the message of a call that raised (``Hint``; a function gets the
+        case's args). ``scale``: as for ``expect``, or a function of a case's args computed
+        like the oracle (on float64 copies, cast back): the size of the error a correct route
+        makes on that case (``compare.close``). ``opts``: those of ``expect``.
+
         An implementation in a worker gets all the cases in one message: the judge's own
-        arguments never reach student code there, so the oracles see them unchanged."""
-        if not self.impl.batches_calls or opts.get("no_grad"):
-            for args in cases:
-                self.expect(check, args, self.oracle64(oracle, *args), **opts)
+        arguments never reach student code there, so the oracles see them unchanged. With a
+        ``hint`` or a per-case ``scale``, every case, its expected value and its scale exist
+        before the first call in this process too."""
+        batched = self.impl.batches_calls and not opts.get("no_grad")
+        if not batched and not hint and not callable(scale):
+            for args in cases:  # each call keeps its place among the oracle computations
+                self.expect(check, args, self.oracle64(oracle, *args), scale=scale, **opts)
             return
         cases = [tuple(args) for args in cases]
-        outs = self.impl.call_many(self.ex.name, [(args, opts.get("kwargs")) for args in cases],
-                                   trace=self.traced)
-        for args, out in zip(cases, outs):
-            self.expect(check, args, self.oracle64(oracle, *args), outcome=out, **opts)
+        wants = [self.oracle64(oracle, *args) for args in cases]
+        scales = [float(self.oracle64(scale, *args)) if callable(scale) else scale
+                  for args in cases]
+        if batched:
+            outs = self.impl.call_many(self.ex.name, [(args, opts.get("kwargs"))
+                                                      for args in cases], trace=self.traced)
+        else:  # one at a time, each compared before the next call
+            outs = (self.impl.call(self.ex.name, *args, kwargs=opts.get("kwargs"),
+                                   trace=self.traced, no_grad=opts.get("no_grad", False))
+                    for args in cases)
+        for args, want, case_scale, out in zip(cases, wants, scales, outs):
+            self.expect(check, args, want, outcome=out, scale=case_scale, hint=hint, **opts)
 
     def raises(self, check: str, args: tuple, exc: str, why: str) -> None:
         """The call must raise ``exc`` (an exception class name) because ``why`` (a phrase:
@@ -454,6 +479,15 @@ class Grading:
                            "autograd (.detach(), .item(), in-place writes into a leaf)?")
                 return
         self.check("gradient", True)
+
+
+def _hint_text(hint: Hint, args: tuple, error: str) -> str:
+    """The text ``hint`` adds to the message of a call with ``args`` that raised ``error``."""
+    if callable(hint):
+        return hint(*args)
+    if isinstance(hint, Mapping):
+        return next((text for key, text in hint.items() if key in error), "")
+    return hint
 
 
 def which_mistake_shape(got: torch.Tensor, want: torch.Tensor) -> str | None:

@@ -25,34 +25,6 @@ _SIZE_MISMATCH = "must match the size"
 
 # -- helpers -------------------------------------------------------------------------------
 
-def _hinted(g, check: str, cases, oracle, hints: dict[str, str], **opts) -> None:
-    """``g.against``, but a call that raises gets the hint whose key is in its error (a
-    broadcast size mismatch, a matrix product of the wrong shapes): the error alone does not
-    tell a student which axis v should have lined up with. Like ``against``, every case and
-    its expected value exist before the first call, and an implementation in a worker gets
-    them all in one message."""
-    cases = [tuple(args) for args in cases]
-    wants = [g.oracle64(oracle, *args) for args in cases]
-    if g.impl.batches_calls:
-        outs = g.impl.call_many(g.ex.name, [(args, None) for args in cases], trace=g.traced)
-    else:
-        outs = [None] * len(cases)
-    for args, want, out in zip(cases, wants, outs):
-        _expect_hinted(g, check, args, want, hints, outcome=out, **opts)
-
-
-def _expect_hinted(g, check: str, args: tuple, want, hints: dict[str, str], outcome=None,
-                   **opts) -> None:
-    """``g.expect`` (on ``outcome`` when the call was already made), with the hint of
-    ``_hinted`` when the call raises."""
-    out = g.impl.call(g.ex.name, *args, trace=g.traced) if outcome is None else outcome
-    if out.ok:
-        g.expect(check, args, want, outcome=out, **opts)
-    else:
-        hint = next((h for key, h in hints.items() if key in (out.error or "")), "")
-        g.judged(check, args, out, hint)
-
-
 def _matrix_layouts(g, m, *rest):
     """(m, *rest) as given, every tensor non-contiguous, and m stored column-major."""
     yield from g.layouts(m, *rest)
@@ -73,11 +45,11 @@ def _matrix_and_vector(g, book: tuple, book_want, oracle, one_per_row: bool, hin
                        mistakes):
     """A matrix (N, D) with a vector of one entry per row (N,) or per column (D,): the book
     example, then every shape of ``_shapes_nd`` in both float dtypes and three layouts."""
-    _expect_hinted(g, "book_example", book, book_want, hints, exact=True, mistakes=mistakes)
+    g.expect("book_example", book, book_want, hint=hints, exact=True, mistakes=mistakes)
     for dtype in FLOATS:
         for check, (n, d) in _shapes_nd(g):
             m, v = g.randn(n, d, dtype=dtype), g.randn(n if one_per_row else d, dtype=dtype)
-            _hinted(g, check, _matrix_layouts(g, m, v), oracle, hints, mistakes=mistakes)
+            g.against(check, _matrix_layouts(g, m, v), oracle, hint=hints, mistakes=mistakes)
 
 
 # -- 1. add_row_vector ---------------------------------------------------------------------
@@ -168,13 +140,13 @@ _OUTER_SUM_MISTAKES = {
 @grader("ch05.outer_sum")
 def outer_sum(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([1., 2.], device=d), t([10., 20., 30.], device=d)),
-                   t([[11., 21., 31.], [12., 22., 32.]], device=d), _OUTER_HINTS, exact=True,
-                   mistakes=_OUTER_SUM_MISTAKES)
+    g.expect("book_example", (t([1., 2.], device=d), t([10., 20., 30.], device=d)),
+             t([[11., 21., 31.], [12., 22., 32.]], device=d), hint=_OUTER_HINTS, exact=True,
+             mistakes=_OUTER_SUM_MISTAKES)
     for dtype in FLOATS:
         for check, a, b in _vectors(g, dtype):
-            _hinted(g, check, g.layouts(a, b), _outer_sum, _OUTER_HINTS,
-                    mistakes=_OUTER_SUM_MISTAKES)
+            g.against(check, g.layouts(a, b), _outer_sum, hint=_OUTER_HINTS,
+                      mistakes=_OUTER_SUM_MISTAKES)
     g.vectorised(lambda s: (g.randn(s), g.randn(s + 1)), oracle=_outer_sum)
 
 
@@ -193,13 +165,13 @@ _OUTER_PRODUCT_MISTAKES = {
 @grader("ch05.outer_product")
 def outer_product(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([1., 2.], device=d), t([3., 4., 5.], device=d)),
-                   t([[3., 4., 5.], [6., 8., 10.]], device=d), _OUTER_HINTS, exact=True,
-                   mistakes=_OUTER_PRODUCT_MISTAKES)
+    g.expect("book_example", (t([1., 2.], device=d), t([3., 4., 5.], device=d)),
+             t([[3., 4., 5.], [6., 8., 10.]], device=d), hint=_OUTER_HINTS, exact=True,
+             mistakes=_OUTER_PRODUCT_MISTAKES)
     for dtype in FLOATS:
         for check, a, b in _vectors(g, dtype):
-            _hinted(g, check, g.layouts(a, b), torch.outer, _OUTER_HINTS,
-                    mistakes=_OUTER_PRODUCT_MISTAKES)
+            g.against(check, g.layouts(a, b), torch.outer, hint=_OUTER_HINTS,
+                      mistakes=_OUTER_PRODUCT_MISTAKES)
     g.banned(g.randn(4), g.randn(6), oracle=torch.outer)
     g.vectorised(lambda s: (g.randn(s), g.randn(s + 1)), oracle=torch.outer)
 
@@ -247,17 +219,17 @@ _HADAMARD_HINTS = {"cannot be multiplied": "a @ b is a matrix product; the Hadam
 @grader("ch05.hadamard")
 def hadamard(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([[1., 2.], [3., 4.]], device=d),
-                                       t([[5., 6.], [7., 8.]], device=d)),
-                   t([[5., 12.], [21., 32.]], device=d), _HADAMARD_HINTS, exact=True,
-                   mistakes=_HADAMARD_MISTAKES)
+    g.expect("book_example", (t([[1., 2.], [3., 4.]], device=d),
+                              t([[5., 6.], [7., 8.]], device=d)),
+             t([[5., 12.], [21., 32.]], device=d), hint=_HADAMARD_HINTS, exact=True,
+             mistakes=_HADAMARD_MISTAKES)
     for dtype in FLOATS:
         n, dd, k = g.dims(3)
         for shape in ((1,), (n,), (1, 1), (n, dd), (dd, n), (dd, dd), (k, n, dd)):
             a, b = g.randn(*shape, dtype=dtype), g.randn(*shape, dtype=dtype)
             check = "square_matrix" if shape == (dd, dd) else "random_inputs"
-            _hinted(g, check, _matrix_layouts(g, a, b), torch.mul, _HADAMARD_HINTS,
-                    mistakes=_HADAMARD_MISTAKES)
+            g.against(check, _matrix_layouts(g, a, b), torch.mul, hint=_HADAMARD_HINTS,
+                      mistakes=_HADAMARD_MISTAKES)
 
 
 # -- 7. standardize_columns ----------------------------------------------------------------
@@ -340,17 +312,17 @@ def _columns(g, n: int, d: int, dtype, scale: float = 1.0, constant: bool = True
 @grader("ch05.standardize_columns")
 def standardize_columns(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([[1., 10.], [2., 10.], [3., 10.]], device=d), 1.0),
-                   t([[-0.5, 0.], [0., 0.], [0.5, 0.]], device=d), _STANDARDIZE_HINTS,
-                   mistakes=_STANDARDIZE_MISTAKES)
+    g.expect("book_example", (t([[1., 10.], [2., 10.], [3., 10.]], device=d), 1.0),
+             t([[-0.5, 0.], [0., 0.], [0.5, 0.]], device=d), hint=_STANDARDIZE_HINTS,
+             mistakes=_STANDARDIZE_MISTAKES)
     for dtype in FLOATS:
         for check, (n, dd) in _shapes_nd(g):
             if n == 1:
                 continue  # one row: checked below
             for eps in (1e-5, 0.5):
                 m = _columns(g, n, dd, dtype)
-                _hinted(g, check, _matrix_layouts(g, m, eps), _standardize,
-                        _STANDARDIZE_HINTS, mistakes=_STANDARDIZE_MISTAKES)
+                g.against(check, _matrix_layouts(g, m, eps), _standardize,
+                          hint=_STANDARDIZE_HINTS, mistakes=_STANDARDIZE_MISTAKES)
         # magnitudes far from 1: eps must stay small beside the std it is added to (at least
         # 5 x 5 entries, so that messages say the shapes rather than print tiny values as 0)
         n, dd = g.dims(2, lo=5, hi=10)
@@ -489,12 +461,12 @@ _BIAS_HINTS = {_SIZE_MISMATCH: "b has D entries, one per feature on the LAST axi
 @grader("ch05.add_bias")
 def add_bias(g):
     d = g.device
-    _expect_hinted(g, "book_example", (t([[[1., 2.], [3., 4.]]], device=d),
-                                       t([10., 20.], device=d)),
-                   t([[[11., 22.], [13., 24.]]], device=d), _BIAS_HINTS, exact=True,
-                   mistakes=_BIAS_MISTAKES)
-    _expect_hinted(g, "book_example", (t([1., 2.], device=d), t([10., 20.], device=d)),
-                   t([11., 22.], device=d), _BIAS_HINTS, exact=True, mistakes=_BIAS_MISTAKES)
+    g.expect("book_example", (t([[[1., 2.], [3., 4.]]], device=d),
+                              t([10., 20.], device=d)),
+             t([[[11., 22.], [13., 24.]]], device=d), hint=_BIAS_HINTS, exact=True,
+             mistakes=_BIAS_MISTAKES)
+    g.expect("book_example", (t([1., 2.], device=d), t([10., 20.], device=d)),
+             t([11., 22.], device=d), hint=_BIAS_HINTS, exact=True, mistakes=_BIAS_MISTAKES)
     for dtype in FLOATS:
         a, bb, n, dd = g.dims(4)
         shapes = [(dd,), (1,), (n, dd), (1, 1), (bb, n, dd), (bb, 1, dd), (bb, n, 1),
@@ -502,5 +474,5 @@ def add_bias(g):
         for shape in shapes:
             y, b = g.randn(*shape, dtype=dtype), g.randn(shape[-1], dtype=dtype)
             check = "square_matrix" if shape == (dd, dd) else "random_inputs"
-            _hinted(g, check, _matrix_layouts(g, y, b), _add_bias, _BIAS_HINTS,
-                    mistakes=_BIAS_MISTAKES)
+            g.against(check, _matrix_layouts(g, y, b), _add_bias, hint=_BIAS_HINTS,
+                      mistakes=_BIAS_MISTAKES)

@@ -317,11 +317,8 @@ def softmax(g):
                  t([[0.5, 0.5], [1., 0.]], dtype=dtype, device=d), exponent=BIG,
                  mistakes=_SOFTMAX_MISTAKES)
     for dtype in FLOATS:
-        for args in _softmax_cases(g, dtype):
-            out = g.call("random_inputs", *args, hint=_DIM_HINT)
-            if out is not None:
-                g.expect("random_inputs", args, g.oracle64(torch.softmax, *args), outcome=out,
-                         mistakes=_SOFTMAX_MISTAKES)
+        g.against("random_inputs", _softmax_cases(g, dtype), torch.softmax, hint=_DIM_HINT,
+                  mistakes=_SOFTMAX_MISTAKES)
     for dtype in FLOATS:  # +-1000, along the last axis and along the first
         N, K = g.dims(2, 3, 8)
         s = _large_rows(g, N, K, dtype)
@@ -366,11 +363,8 @@ def log_softmax(g):
              t([[-0.6931472, -0.6931472], [0., -2000.]], device=d), exponent=BIG,
              mistakes=_LOG_SOFTMAX_MISTAKES)
     for dtype in FLOATS:
-        for args in _softmax_cases(g, dtype):
-            out = g.call("random_inputs", *args, hint=_DIM_HINT)
-            if out is not None:
-                g.expect("random_inputs", args, g.oracle64(torch.log_softmax, *args),
-                         outcome=out, mistakes=_LOG_SOFTMAX_MISTAKES)
+        g.against("random_inputs", _softmax_cases(g, dtype), torch.log_softmax, hint=_DIM_HINT,
+                  mistakes=_LOG_SOFTMAX_MISTAKES)
     for dtype in FLOATS:
         N, K = g.dims(2, 3, 8)
         s = _large_rows(g, N, K, dtype)
@@ -441,15 +435,13 @@ def cross_entropy(g):
         logits, targets = _ce_args(g, N, K, dtype)
         targets = torch.full_like(targets, K - 1)  # every row the same, last class
         cases.append((logits, targets))
-        for logits, targets in cases:
-            for args in ((logits, targets), (g.noncontiguous(logits), g.noncontiguous(targets)),
-                         (g.transposed_layout(logits), targets)):
-                out = g.call("random_inputs", *args, hint=hint)
-                if out is not None:
-                    # logsumexp(row) - row[target] cancels for a confident row: the
-                    # scale is that of the logits
-                    g.expect("random_inputs", args, g.oracle64(F.cross_entropy, *args),
-                             outcome=out, mistakes=_CE_MISTAKES, scale=_max_abs(args[0]))
+        layouts = [args for logits, targets in cases for args in (
+            (logits, targets), (g.noncontiguous(logits), g.noncontiguous(targets)),
+            (g.transposed_layout(logits), targets))]
+        # logsumexp(row) - row[target] cancels for a confident row: the scale is that of
+        # the logits
+        g.against("random_inputs", layouts, F.cross_entropy, hint=hint, mistakes=_CE_MISTAKES,
+                  scale=lambda logits, targets: _max_abs(logits))
     for dtype in FLOATS:  # logits of +-1000, targets on both +1000 and -1000 entries
         N, K = g.dims(2, 3, 8)
         logits = _large_rows(g, N, K, dtype)
@@ -507,9 +499,9 @@ def binary_cross_entropy_with_logits(g):
         for shape in _shapes(g):
             for soft in (False, True):
                 cases += list(g.layouts(*_bce_args(g, shape, dtype, soft)))
-        for z, y in cases:  # max(z, 0) - z y cancels: the scale is |z|
-            g.against("random_inputs", [(z, y)], oracle, mistakes=_BCE_MISTAKES,
-                      scale=_max_abs(z))
+        # max(z, 0) - z y cancels: the scale is |z|
+        g.against("random_inputs", cases, oracle, mistakes=_BCE_MISTAKES,
+                  scale=lambda z, y: _max_abs(z))
     for dtype in FLOATS:  # |z| up to 1000, labels 0/1 and soft
         z = _magnitudes(g, dtype)
         for y in ((g.uniform(z.numel()) < 0.5).to(dtype), g.uniform(z.numel(), dtype=dtype)):

@@ -5,7 +5,7 @@ import torch
 
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch07.calls import against, dev
+from autograder.graders.ch07.calls import dev
 from autograder.graders.ch07.inputs import spread, with_singular_values
 
 t = torch.tensor
@@ -59,12 +59,12 @@ def det_2x2(g):
     g.expect("book_example", (dev(g, [[1., 2.], [3., 4.]]),), dev(g, -2.), exact=True,
              mistakes=_DET_MISTAKES)
     for dtype in FLOATS:
-        against(g, "random_inputs", _two_by_two(g, dtype), torch.linalg.det, scale=_cancel,
-                mistakes=_DET_MISTAKES)
+        g.against("random_inputs", _two_by_two(g, dtype), torch.linalg.det, scale=_cancel,
+                  mistakes=_DET_MISTAKES)
         # 0 (the closed form in float64, exact here, where LU is not); a fused multiply-add
         # leaves a residual of the size of one rounding of ad, which the scale allows
-        against(g, "singular", ((m,) for m in _singular_2x2(g, dtype)), _det2,
-                scale=_cancel, mistakes=_DET_MISTAKES)
+        g.against("singular", ((m,) for m in _singular_2x2(g, dtype)), _det2,
+                  scale=_cancel, mistakes=_DET_MISTAKES)
     g.banned(g.randn(2, 2), oracle=torch.linalg.det, mistakes=_DET_MISTAKES)
 
 
@@ -117,10 +117,10 @@ def inverse_2x2(g):
             m = _well_conditioned_2x2(g, dtype, size)
             cases += [(m,), (g.noncontiguous(m),), (g.transposed_layout(m),)]
         cases.append((with_singular_values(g, 3, 4, spread(g, 3, 1.0, 3.0), dtype)[1:, 2:],))
-        against(g, "random_inputs", cases, _inv2, scale=_inv_scale, mistakes=_INV_MISTAKES,
-                hint=lambda m: f"this matrix is not singular (ad - bc = {float(_det2(m)):.3g}"
-                               "): raise only when ad - bc is exactly 0, not below a "
-                               "threshold")
+        g.against("random_inputs", cases, _inv2, scale=_inv_scale, mistakes=_INV_MISTAKES,
+                  hint=lambda m: f"this matrix is not singular (ad - bc = {float(_det2(m)):.3g}"
+                                 "): raise only when ad - bc is exactly 0, not below a "
+                                 "threshold")
         for m in _singular_2x2(g, dtype):
             g.raises("singular", (m,), "ValueError", "a singular matrix (ad - bc == 0)")
     g.banned(_well_conditioned_2x2(g, torch.float32, 1.0), oracle=_inv2, mistakes=_INV_MISTAKES)

@@ -5,7 +5,7 @@ import torch
 from autograder.checks.compare import show
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch07.calls import against, dev, qr_q, signed
+from autograder.graders.ch07.calls import dev, qr_q, signed
 from autograder.graders.ch07.inputs import orthogonal, reflector, spread, with_singular_values
 
 t = torch.tensor
@@ -53,10 +53,10 @@ def gram_schmidt(g):
         for rows, cols in ((1, 1), (n, d), (n, 1), (d, d)):
             a = with_singular_values(g, rows, cols, spread(g, cols, 1.0, 4.0), dtype)
             cases += [(a,), (g.noncontiguous(a),), (g.transposed_layout(a),)]
-        against(g, "random_inputs", cases, qr_q, scale=one, mistakes=_GS_MISTAKES)
+        g.against("random_inputs", cases, qr_q, scale=one, mistakes=_GS_MISTAKES)
         a = with_singular_values(g, n, d, spread(g, d, 1.0, 4.0), dtype)
-        against(g, "magnitudes", [(a * 1e3,), (a * 1e-3,)], qr_q, scale=one,
-                mistakes=_GS_MISTAKES)
+        g.against("magnitudes", [(a * 1e3,), (a * 1e-3,)], qr_q, scale=one,
+                  mistakes=_GS_MISTAKES)
     g.banned(with_singular_values(g, 5, 3, spread(g, 3, 1.0, 4.0), torch.float32),
              oracle=qr_q, scale=1.0, mistakes=_GS_MISTAKES)
 
@@ -95,8 +95,8 @@ def symmetric_eigenvalues(g):
         for n in (1, *g.dims(2, lo=3)):
             m = _symmetric(g, n, g.randn(n, dtype=torch.float64, scale=3.0).cpu(), dtype)
             cases += [(m,), (g.noncontiguous(m),), (g.transposed_layout(m),)]
-        against(g, "random_inputs", cases, torch.linalg.eigvalsh, scale=size,
-                mistakes=_EIG_MISTAKES)
+        g.against("random_inputs", cases, torch.linalg.eigvalsh, scale=size,
+                  mistakes=_EIG_MISTAKES)
         n = g.dims(1, lo=5)[0]
         ties = torch.tensor([2., -1., 2., 5., -1.] + [0.5] * (n - 5), dtype=torch.float64)
         hard = [(_symmetric(g, n, ties, dtype),),
@@ -104,8 +104,8 @@ def symmetric_eigenvalues(g):
                 (3 * torch.eye(n, dtype=dtype, device=g.device),),
                 (_symmetric(g, n, g.randn(n, dtype=torch.float64).cpu() * 1e3, dtype),),
                 (_symmetric(g, n, g.randn(n, dtype=torch.float64).cpu() * 1e-3, dtype),)]
-        against(g, "repeated_and_scaled", hard, torch.linalg.eigvalsh, scale=size,
-                mistakes=_EIG_MISTAKES)
+        g.against("repeated_and_scaled", hard, torch.linalg.eigvalsh, scale=size,
+                  mistakes=_EIG_MISTAKES)
 
 
 def _dominant(m, steps):
@@ -176,15 +176,15 @@ def power_iteration(g):
             p = with_singular_values(g, n, n, spread(g, n, 1.0, 2.0), torch.float64).cpu()
             m = ((p * _eigen_gap(g, n, -top)) @ torch.linalg.inv(p)).to(g.device, dtype)
             cases.append((g.transposed_layout(m), 60))
-        against(g, "random_inputs", cases, _dominant, scale=one, mistakes=_POWER_MISTAKES)
+        g.against("random_inputs", cases, _dominant, scale=one, mistakes=_POWER_MISTAKES)
         n = g.dims(1, lo=4)[0]
         q = _tilted(g, n)
         sign_case = ((q * _eigen_gap(g, n, 4.0)) @ q.T).to(g.device, dtype)
-        against(g, "sign_convention", [(sign_case, 60)], _dominant, scale=one,
-                mistakes=_POWER_MISTAKES)
+        g.against("sign_convention", [(sign_case, 60)], _dominant, scale=one,
+                  mistakes=_POWER_MISTAKES)
         # 200 steps with |lambda| = 50 overflow, and with |lambda| = 0.01 underflow, unless v
         # is scaled at every step
         big = ((q * _eigen_gap(g, n, 50.0)) @ q.T).to(g.device, dtype)
         small = ((q * _eigen_gap(g, n, -0.01)) @ q.T).to(g.device, dtype)
-        against(g, "many_steps", [(big, 200), (small, 200)], _dominant, scale=one,
-                mistakes=_POWER_MISTAKES)
+        g.against("many_steps", [(big, 200), (small, 200)], _dominant, scale=one,
+                  mistakes=_POWER_MISTAKES)

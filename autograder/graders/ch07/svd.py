@@ -4,7 +4,7 @@ import torch
 
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch07.calls import against, dev, signed
+from autograder.graders.ch07.calls import dev, signed
 from autograder.graders.ch07.inputs import (
     gapped, orthogonal, reflector, spread, with_singular_values)
 
@@ -61,11 +61,11 @@ def low_rank_approx(g):
             ks = sorted({0, 1, r, int(torch.randint(r + 1, (1,), generator=g.gen))})
             cases += [(m, k) for k in ks]
             cases += [(g.noncontiguous(m), r // 2), (g.transposed_layout(m), (r + 1) // 2)]
-        against(g, "random_inputs", cases, _truncated, scale=_low_rank_scale,
-                mistakes=_LOW_RANK_MISTAKES)
+        g.against("random_inputs", cases, _truncated, scale=_low_rank_scale,
+                  mistakes=_LOW_RANK_MISTAKES)
         m = with_singular_values(g, n, d, gapped(g, d), dtype)
-        against(g, "magnitudes", [(m * 1e3, 2), (m * 1e-3, d - 1)], _truncated,
-                scale=_low_rank_scale, mistakes=_LOW_RANK_MISTAKES)
+        g.against("magnitudes", [(m * 1e3, 2), (m * 1e-3, d - 1)], _truncated,
+                  scale=_low_rank_scale, mistakes=_LOW_RANK_MISTAKES)
 
 
 def _axes(x, k):
@@ -151,11 +151,11 @@ def pca_project(g):
             x = _pca_data(g, rows, cols, dtype)
             cases += [(x, k), (g.noncontiguous(x), k)]
         cases.append((g.transposed_layout(_pca_data(g, n, d, dtype)), d - 1))
-        against(g, "random_inputs", cases, _pca, scale=_pca_scale, mistakes=_PCA_MISTAKES)
-        against(g, "magnitudes", [(_pca_data(g, n, d, dtype) * 1e3, 2),
-                                   (_pca_data(g, n, d, dtype) * 1e-3, 2),
-                                   (_pca_data(g, n, d, dtype, offset=100.0), 2)],
-                 _pca, scale=_pca_scale, mistakes=_PCA_MISTAKES)
+        g.against("random_inputs", cases, _pca, scale=_pca_scale, mistakes=_PCA_MISTAKES)
+        g.against("magnitudes", [(_pca_data(g, n, d, dtype) * 1e3, 2),
+                                 (_pca_data(g, n, d, dtype) * 1e-3, 2),
+                                 (_pca_data(g, n, d, dtype, offset=100.0), 2)],
+                  _pca, scale=_pca_scale, mistakes=_PCA_MISTAKES)
 
 
 def _evr(x):
@@ -198,11 +198,11 @@ def explained_variance_ratio(g):
             x = (g.randn(rows, cols, dtype=torch.float64).cpu() * spread
                  + 5 * g.randn(cols, dtype=torch.float64).cpu()).to(g.device, dtype)
             cases += [(x,), (g.noncontiguous(x),), (g.transposed_layout(x),)]
-        against(g, "random_inputs", cases, _evr, scale=_evr_scale, mistakes=_EVR_MISTAKES)
+        g.against("random_inputs", cases, _evr, scale=_evr_scale, mistakes=_EVR_MISTAKES)
         x = g.randn(n, d, dtype=dtype)
         x[:, 1] = 7.0  # a constant column: no variance along it
-        against(g, "hard_inputs", [(x,), (x * 1e3,), (x * 1e-3,), (x + 100.0,)], _evr,
-                scale=_evr_scale, mistakes=_EVR_MISTAKES)
+        g.against("hard_inputs", [(x,), (x * 1e3,), (x * 1e-3,), (x + 100.0,)], _evr,
+                  scale=_evr_scale, mistakes=_EVR_MISTAKES)
 
 
 def _condition(m):
@@ -246,5 +246,5 @@ def condition_number(g):
                                      dtype)
             cases += [(m,), (m * 1e3,), (m * 1e-3,)]
         cases.append((3 * orthogonal(g, d).to(g.device, dtype),))
-        against(g, "random_inputs", cases, _condition, scale=_cond_scale,
-                mistakes=_COND_MISTAKES)
+        g.against("random_inputs", cases, _condition, scale=_cond_scale,
+                  mistakes=_COND_MISTAKES)

@@ -3,7 +3,7 @@ import torch
 
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch07.calls import against, dev
+from autograder.graders.ch07.calls import dev
 from autograder.graders.ch07.inputs import spread, with_singular_values
 
 
@@ -44,12 +44,12 @@ def solve(g):
             b = g.randn(size, *rhs, dtype=dtype)
             cases += [(a, b), (g.noncontiguous(a), g.noncontiguous(b)),
                       (g.transposed_layout(a), b)]
-        against(g, "random_inputs", cases, torch.linalg.solve, scale=_solve_scale,
-                mistakes=_SOLVE_MISTAKES)
+        g.against("random_inputs", cases, torch.linalg.solve, scale=_solve_scale,
+                  mistakes=_SOLVE_MISTAKES)
         # large and tiny magnitudes: x is the same size as b / a
         a, b = _system(g, n, dtype), g.randn(n, k, dtype=dtype)
-        against(g, "magnitudes", [(a * 1e3, b), (a * 1e-3, b * 1e-3), (a, b * 1e4)],
-                torch.linalg.solve, scale=_solve_scale, mistakes=_SOLVE_MISTAKES)
+        g.against("magnitudes", [(a * 1e3, b), (a * 1e-3, b * 1e-3), (a, b * 1e4)],
+                  torch.linalg.solve, scale=_solve_scale, mistakes=_SOLVE_MISTAKES)
 
 
 def _lstsq(x, y):
@@ -95,8 +95,8 @@ def least_squares(g):
             x, y = _regression(g, rows, cols, dtype)
             cases += [(x, y), (g.noncontiguous(x), g.noncontiguous(y)),
                       (g.transposed_layout(x), y)]
-        against(g, "random_inputs", cases, _lstsq, scale=_lstsq_scale,
-                mistakes=_LSTSQ_MISTAKES)
+        g.against("random_inputs", cases, _lstsq, scale=_lstsq_scale,
+                  mistakes=_LSTSQ_MISTAKES)
         x, y = _regression(g, n, d, dtype)
-        against(g, "magnitudes", [(x * 1e3, y * 1e3), (x * 1e-3, y), (x, y * 1e-4)], _lstsq,
-                scale=_lstsq_scale, mistakes=_LSTSQ_MISTAKES)
+        g.against("magnitudes", [(x * 1e3, y * 1e3), (x * 1e-3, y), (x, y * 1e-4)], _lstsq,
+                  scale=_lstsq_scale, mistakes=_LSTSQ_MISTAKES)

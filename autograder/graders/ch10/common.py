@@ -12,15 +12,6 @@ def square_only(fn):
     return wrong
 
 
-def expect_explained(g, check, args, want, hints, **opts):
-    """``g.expect``, with ``hints[key]`` added to the message when the call raised an error
-    whose text contains ``key``."""
-    out = g.impl.call(g.ex.name, *args, trace=g.traced)
-    hint = next((h for key, h in hints.items() if out.error and key in out.error), "")
-    if g.judged(check, args, out, hint) is not None:
-        g.expect(check, args, want, outcome=out, **opts)
-
-
 def plain_value(g, check, args, want, mistakes):
     """A Python-number result: equal to ``want`` (an int), else a message that names the
     mistakes whose oracles give what came back."""

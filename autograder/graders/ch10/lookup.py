@@ -4,7 +4,6 @@ import torch.nn.functional as F
 
 from autograder.checks.grading import FLOATS
 from autograder.graders import grader
-from autograder.graders.ch10.common import expect_explained
 
 t = torch.tensor
 
@@ -53,12 +52,11 @@ _LOOKUP_HINTS = {"out of bounds": "is the table used transposed? each id selects
 def embedding_lookup(g):
     d = g.device
     args = (t([[2, 0]], device=d), t([[0., 1.], [2., 3.], [4., 5.]], device=d))
-    expect_explained(g, "book_example", args, t([[[4., 5.], [0., 1.]]], device=d),
-                     _LOOKUP_HINTS, exact=True, mistakes=_EMBEDDING_MISTAKES)
+    g.expect("book_example", args, t([[[4., 5.], [0., 1.]]], device=d), hint=_LOOKUP_HINTS,
+             exact=True, mistakes=_EMBEDDING_MISTAKES)
     for dtype in FLOATS:
-        for ids, table in _embedding_cases(g, dtype):
-            expect_explained(g, "random_inputs", (ids, table), g.oracle64(_embedding, ids, table),
-                             _LOOKUP_HINTS, mistakes=_EMBEDDING_MISTAKES, exact=True)
+        g.against("random_inputs", _embedding_cases(g, dtype), _embedding, hint=_LOOKUP_HINTS,
+                  mistakes=_EMBEDDING_MISTAKES, exact=True)
 
 
 _ONE_HOT_HINTS = {
@@ -77,9 +75,8 @@ def embedding_as_matmul(g):
              t([[[4., 5.], [0., 1.]]], device=d), mistakes=_EMBEDDING_MISTAKES)
     for dtype in FLOATS:
         for check, skip_last in (("random_inputs", False), ("ids_below_v", True)):
-            for ids, table in _embedding_cases(g, dtype, skip_last):
-                expect_explained(g, check, (ids, table), g.oracle64(_embedding, ids, table),
-                                  _ONE_HOT_HINTS, mistakes=_EMBEDDING_MISTAKES)
+            g.against(check, _embedding_cases(g, dtype, skip_last), _embedding,
+                      hint=_ONE_HOT_HINTS, mistakes=_EMBEDDING_MISTAKES)
     V, C = g.dims(2, 3, 9)
     B, T = g.dims(2, 1, 6)
     g.banned(g.randint(V, B, T), g.randn(V, C), oracle=_embedding)
