@@ -34,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from autograder.engine.batch import safe_id
+from autograder.engine.batch import safe_id, write_atomic
 from autograder.engine.feedback import group as feedback_group
 from solutions.registry import CHAPTER_TITLES, Exercise, declared
 
@@ -583,22 +583,13 @@ def write_report(folder: Path, page: Path | None = None) -> int:
         page = page / "report.html"
     cls = ClassData(folder, page, loaded, exercise_stats(loaded.results, declared_exercises()))
     text = html_page(cls)
-    tmp = page.with_name(f".{page.name}.tmp")
     try:
-        page.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, page)
+        write_atomic(page, text)
         if cls.similarity is not None:  # the bodies side by side, linked from the page
             from autograder.similarity import html_page as similarity_page
 
-            tmp = page.with_name(f".{SIMILARITY_PAGE}.tmp")
-            tmp.write_text(similarity_page(cls.similarity), encoding="utf-8")
-            os.replace(tmp, page.parent / SIMILARITY_PAGE)
+            write_atomic(page.parent / SIMILARITY_PAGE, similarity_page(cls.similarity))
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         print(f"workbook report: cannot write {page}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"wrote {page}: {len(loaded.results)} student(s), {len(cls.stats)} exercises"

@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.engine.batch import spreadsheet_text as _text_cell
+from autograder.engine.batch import write_atomic
 
 FORMATS = ("canvas", "moodle", "csv")
 DEFAULT_NAMES = {"canvas": "gradebook-canvas.csv", "moodle": "gradebook-moodle.csv",
@@ -363,16 +363,6 @@ def _moodle(book, roster, by_person, not_in_roster, no_result, moodle_id) -> Exp
                         "administration > Grades > General settings: unlimitedgrades, "
                         "gradepointmax); --columns chapter keeps each column smaller")
     return Export(_csv(rows), len(rows) - 1, not_in_roster, no_result, no_identifier, warnings)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _listing(names: list[str], limit: int = 20) -> str:

@@ -499,7 +499,7 @@ def html_page(data: dict) -> str:
 def main(out_dir: str, out: str | None = None, threshold: float | None = None,
          min_tokens: int | None = None) -> int:
     """Write the page; exit 0 (also when something is similar), 2 on bad input."""
-    from autograder.export_grades import write_atomic
+    from autograder.engine.batch import write_atomic
 
     folder = Path(out_dir)
     threshold = THRESHOLD if threshold is None else threshold

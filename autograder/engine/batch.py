@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import re
@@ -44,14 +45,26 @@ def safe_id(sid: str) -> str:
     return clean or "student"
 
 
-def write_json(path: Path, data) -> None:
-    """Atomically: a reader (or a resumed batch) sees the old file or the whole new one."""
+def write_atomic(path: Path, text: str, *, newline: str | None = None,
+                 sync: bool = False) -> None:
+    """Write ``text`` atomically: a reader (or a resumed batch) sees the old file or the whole
+    new one, and a failed write leaves no temporary file behind. ``sync``: on disk before the
+    rename (a result a killed batch must not lose)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(json.dumps(data, indent=1) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline=newline) as fh:
+            fh.write(text)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json(path: Path, data) -> None:
+    write_atomic(path, json.dumps(data, indent=1) + "\n", sync=True)
 
 
 def read_result(path: Path) -> dict | None:
@@ -236,15 +249,14 @@ def spreadsheet_text(text: str) -> str:
 
 def write_class_csv(out: Path, results: list[dict]) -> None:
     ids = exercise_ids(results)
-    tmp = out / ".grades.csv.tmp"
-    with tmp.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["student", "score", "max_score", *ids])
-        for r in results:
-            by_id = {e["id"]: e["score"] for e in r["exercises"]}
-            w.writerow([spreadsheet_text(r["student"]), r["score"], r["max_score"],
-                        *[by_id.get(i, "") for i in ids]])
-    os.replace(tmp, out / "grades.csv")
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["student", "score", "max_score", *ids])
+    for r in results:
+        by_id = {e["id"]: e["score"] for e in r["exercises"]}
+        w.writerow([spreadsheet_text(r["student"]), r["score"], r["max_score"],
+                    *[by_id.get(i, "") for i in ids]])
+    write_atomic(out / "grades.csv", buf.getvalue(), newline="")
 
 
 def write_feedback(out: Path, r: dict) -> None:
@@ -254,9 +266,7 @@ def write_feedback(out: Path, r: dict) -> None:
     stars = feedback.exercise_stars()  # the difficulty shown beside each exercise to fix
     for name, text in ((f"{sid}.md", feedback.markdown(r, stars)),
                        (f"{sid}.html", feedback.html_page(r, stars))):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, folder / name)
+        write_atomic(folder / name, text)
 
 
 def summary(results: list[dict]) -> dict:
