@@ -167,24 +167,14 @@ def definitions(files: list[Path]) -> tuple[dict[str, tuple[str, ast.AST]], dict
     """{name: (source, def node)} of the files' top-level functions (a later definition wins,
     as when the files are loaded in order: ``runner.load``, ``static.banned_names``) and
     their imports (``imports_of``)."""
-    from autograder.engine.static import file_sources
+    from autograder.engine.static import parsed_sources, top_level
 
     defs: dict[str, tuple[str, ast.AST]] = {}
     trees = []
     for path in files:
-        for src in file_sources(path):
-            try:
-                tree = ast.parse(src)
-            except (SyntaxError, ValueError, RecursionError):
-                continue
+        for src, tree in parsed_sources(path):
             trees.append(tree)
-            for node in tree.body:
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    defs[node.name] = (src, node)
-                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-                    for t in node.targets:
-                        if isinstance(t, ast.Name):
-                            defs[t.id] = (src, node.value)
+            defs.update((name, (src, node)) for name, node in top_level(tree)[0].items())
     return defs, imports_of(trees)
 
 

@@ -49,25 +49,43 @@ def _module_functions(path: Path) -> tuple[dict[str, ast.AST], list[ast.AST]]:
     return _parsed(str(path), st.st_mtime_ns, st.st_size)
 
 
-@functools.lru_cache(maxsize=16)
-def _parsed(path: str, mtime_ns: int, size: int) -> tuple[dict[str, ast.AST], list[ast.AST]]:
-    path = Path(path)
-    defs: dict[str, ast.AST] = {}
-    imports: list[ast.AST] = []
+def parsed_sources(path: Path) -> list[tuple[str, ast.Module]]:
+    """(source, tree) of each part of ``file_sources`` that parses (the others are skipped)."""
+    out = []
     for src in file_sources(path):
         try:
-            tree = ast.parse(src)
+            out.append((src, ast.parse(src)))
         except (SyntaxError, ValueError, RecursionError):
             continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                defs[node.name] = node
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                imports.append(node)
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-                for t in node.targets:
-                    if isinstance(t, ast.Name):
-                        defs[t.id] = node.value
+    return out
+
+
+def top_level(tree: ast.Module) -> tuple[dict[str, ast.AST], list[ast.AST]]:
+    """{name: node} of a module's top-level functions (a ``def`` or ``name = lambda ...``: the
+    lambda node) and its top-level import statements. A later definition wins, as when the
+    module runs."""
+    defs: dict[str, ast.AST] = {}
+    imports: list[ast.AST] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defs[node.name] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.append(node)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    defs[t.id] = node.value
+    return defs, imports
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, mtime_ns: int, size: int) -> tuple[dict[str, ast.AST], list[ast.AST]]:
+    defs: dict[str, ast.AST] = {}
+    imports: list[ast.AST] = []
+    for _, tree in parsed_sources(Path(path)):
+        own, imported = top_level(tree)
+        defs.update(own)
+        imports += imported
     return defs, imports
 
 
