@@ -72,19 +72,13 @@ def selfcheck_verdict(ex, namespace: dict) -> str | None:
     (None: it passes): the same checks as the generated test file, run in this process."""
     import torch
 
-    from autograder.build.render import check_lines
+    from autograder.build.render import check_steps
     from autograder.student import selfcheck
 
-    lines = (check_lines(ex, 8) if PROPERTIES else check_lines(ex, 8)[:len(ex.examples)]) \
-        or ["pass"]
-    source = "def _check():\n" + "\n".join("    " + line for line in lines)
-    scope = {"torch": torch, **{k: getattr(selfcheck, k) for k in (
-        "call_args", "expect", "expect_properties", "expect_raises", "expect_true")},
-        **namespace}
-    exec(compile(source, f"<self-check of {ex.id}>", "exec"), scope)
     state = torch.get_rng_state()
     try:
-        scope["_check"]()
+        for _, step in check_steps(ex, namespace, properties=PROPERTIES):
+            step()
     except selfcheck.SelfCheckFailed as exc:
         return str(exc)
     except Exception as exc:  # the self-check itself broke: flagged all the same

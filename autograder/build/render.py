@@ -104,6 +104,30 @@ def check_lines(ex: Exercise, indent: int) -> list[str]:
     return lines + ([props] if props else [])
 
 
+def check_steps(ex: Exercise, namespace: dict, *, properties: bool = True) -> list[tuple]:
+    """The self-check of ``ex`` as its generated test runs it, step by step, against the
+    functions in ``namespace``: ``(what the step runs, a function of no arguments running
+    it)`` for each example, then the property check (left out unless ``properties``). For
+    the callers that run the self-check in their own process (`workbook audit`, `workbook
+    progress`): they run what the student's test file runs, not a copy of it."""
+    import torch
+
+    from autograder.student import selfcheck
+
+    lines = check_lines(ex, 4)
+    labels = [e.call for e in ex.examples] + [f"the property checks of {ex.name}"]
+    scope = {"torch": torch, **{k: getattr(selfcheck, k) for k in (
+        "call_args", "expect", "expect_properties", "expect_raises", "expect_true")},
+        **namespace}
+    steps = []
+    for i, (label, line) in enumerate(zip(labels, lines)):
+        if i == len(ex.examples) and not properties:
+            break
+        exec(compile(f"def _step():\n    {line}\n", f"<self-check of {ex.id}>", "exec"), scope)
+        steps.append((label, scope.pop("_step")))
+    return steps
+
+
 def public_tests(src: ChapterSource, exercises: dict[str, Exercise]) -> str:
     """test_chNN_topic.py: the docstring examples as pytest tests, one test per exercise."""
     out = [f'"""Public self-checks for {_title(src)}: the worked examples of each docstring,\n'
